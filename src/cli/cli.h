@@ -30,5 +30,7 @@ void cli_error(const char *verb, const char *fmt, ...) __attribute__((format(pri
 int cli_is_help(const char *arg);
 
 int cmd_scenario(int argc, char **argv);
+int cmd_simulate(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
 
 #endif

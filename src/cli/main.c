@@ -14,7 +14,9 @@ typedef struct verb {
 } verb;
 
 static const verb verbs[] = {
+	{"simulate", cmd_simulate, "replay a trace against a scenario, compare policies"},
 	{"scenario", cmd_scenario, "check or show a network scenario (YAML)"},
+	{"trace", cmd_trace, "generate, describe or convert workload traces"},
 };
 
 void cli_error(const char *verb_name, const char *fmt, ...)

@@ -8,6 +8,8 @@
 #ifndef SL_SCENARIO_H
 #define SL_SCENARIO_H
 
+#include <stddef.h>
+
 #include "core/diag.h"
 #include "core/err.h"
 #include "model/network.h"
@@ -18,5 +20,12 @@
  * code is returned: SL_EIO (unreadable file), SL_EPARSE (invalid YAML or
  * invalid scenario).  Never crashes on any input. */
 int sl_scenario_load(const char *path, sl_network **out, sl_diags *diags, sl_err *err);
+
+/* The same from len bytes of YAML text already in memory.  path names the
+ * text in diagnostics and locates its CSV series (relative to its
+ * directory); NULL means "<memory>" and the current directory.  Returns 0
+ * or SL_EPARSE, as above. */
+int sl_scenario_parse(const char *text, size_t len, const char *path, sl_network **out,
+                      sl_diags *diags, sl_err *err);
 
 #endif

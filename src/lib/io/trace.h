@@ -8,6 +8,15 @@
  * submit is UTC Unix seconds; origin/class/data_tag are ids of the scenario
  * (class and data_tag may be empty); deadline_s is relative to submit (0 =
  * none).  Rows are sorted by submit.  See docs/trace-format.md.
+ *
+ * Lines starting with '#' before the header are comments (provenance: the
+ * generator writes its parameters there); they are kept in sl_trace.comment
+ * and written back, so read -> write reproduces a file byte for byte.
+ *
+ * Seam for other formats (SWF, AI-cluster traces): a reader fills the same
+ * sl_trace with sl_trace_push, may record how it mapped the source with
+ * sl_trace_comment_add, and shares io/trace_int.h (chunked line reader over
+ * plain or gzip files, id hash map).
  */
 #ifndef SL_TRACE_H
 #define SL_TRACE_H
@@ -20,30 +29,67 @@
 #include "model/job.h"
 #include "model/network.h"
 
+/* Invariant: jobs[0..n) are sorted by submit; cap >= n.  comment is NULL or
+ * a heap string of whole lines, each starting with '#' and ending in '\n'. */
 typedef struct sl_trace {
 	sl_job *jobs;
 	size_t n, cap;
+	char *comment;
 } sl_trace;
 
+/* Free what t owns and zero it.  Accepts NULL and a zeroed trace. */
 void sl_trace_release(sl_trace *t);
 
-/* Read a native CSV trace against net.  A malformed row is an error naming
- * "path:line" and the column.  Returns 0, SL_EIO or SL_EPARSE. */
+/* Append a copy of *job (no validation: readers validate). */
+void sl_trace_push(sl_trace *t, const sl_job *job);
+
+/* Append the comment line "# <text>\n" (text formatted printf-style; any
+ * newline in it starts a new "# " line). */
+void sl_trace_comment_add(sl_trace *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Read a native CSV trace against net.  Plain or gzip-compressed (detected
+ * from the content, not the name).  A malformed row is an error naming
+ * "path:line" and the column.  *out must be zeroed or released; it is
+ * written only on success.  Returns 0, SL_EIO or SL_EPARSE. */
 int sl_trace_load_csv(const char *path, const sl_network *net, sl_trace *out, sl_err *err);
 
-/* Write a native CSV trace (to f, already open).  Returns 0 or SL_EIO. */
+/* The same reader over text[0..len) in memory; name is used in messages
+ * ("name:line").  Returns 0 or SL_EPARSE. */
+int sl_trace_parse_csv(const char *text, size_t len, const char *name, const sl_network *net,
+                       sl_trace *out, sl_err *err);
+
+/* Write a native CSV trace (to f, already open): comment lines, the header
+ * in the documented column order, one row per job.  Returns 0, SL_EINVAL (a
+ * job refers to an origin, class or tag net does not have) or SL_EIO. */
 int sl_trace_write_csv(FILE *f, const sl_network *net, const sl_trace *t, sl_err *err);
+
+/* Offered load of a trace on a network (docs/trace-format.md, "Offered
+ * load"): the work each job would occupy, min(run_s, est_s) x cores (and x
+ * gpus), against the installed capacity over span_s seconds. */
+typedef struct sl_offered {
+	double core_s, gpu_s;       /* offered work: core-seconds, GPU-seconds */
+	double util_cpu, util_gpu;  /* work / (installed x span_s); 0 if none installed */
+	double util;                /* the larger of the two: the binding resource */
+} sl_offered;
+
+void sl_trace_offered(const sl_network *net, const sl_trace *t, int64_t span_s, sl_offered *out);
+
+#define SL_GEN_MAX_JOBS_DEFAULT 20000000u
 
 typedef struct sl_gen_opts {
 	uint64_t seed;
 	double days;       /* trace length from start */
 	int64_t start;     /* UTC; 0 = the scenario start */
 	double load;       /* target offered utilisation of the network, (0, 2] */
+	size_t max_jobs;   /* refuse to generate more; 0 = SL_GEN_MAX_JOBS_DEFAULT */
 } sl_gen_opts;
 
-/* Generate a synthetic trace from the scenario's origins and job classes.
- * Deterministic for (net, opts).  Returns 0 or SL_EINVAL (no classes,
- * bad options). */
+/* Generate a synthetic trace from the scenario's origins and job classes
+ * (the model is docs/trace-format.md, "The generator").  Deterministic for
+ * (net, opts): the same inputs give the same jobs on every platform.  *out
+ * must be zeroed or released; it is written only on success.  Returns 0,
+ * SL_EINVAL (no classes, a class needing a resource the network lacks, bad
+ * options) or SL_ERANGE (more than max_jobs would be needed). */
 int sl_workload_gen(const sl_network *net, const sl_gen_opts *opts, sl_trace *out, sl_err *err);
 
 #endif

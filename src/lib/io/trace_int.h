@@ -1,0 +1,66 @@
+/*
+ * trace_int.h — private helpers shared by the trace readers (io/trace*.c
+ * and, later, the SWF and AI-cluster readers).
+ *
+ * sl__lines: a chunked line reader over a plain or gzip file (zlib detects
+ * which) or over a buffer in memory.  It hands out lines without their
+ * "\n" / "\r\n", counts line numbers from 1, and never allocates per line:
+ * a line points into its buffer and stays valid until the next call.
+ *
+ * sl__idmap: an open-addressing hash map from id strings (the scenario's
+ * origin, class or tag ids) to their index, so a reader resolves a field in
+ * one hash and one memcmp instead of a strcmp scan.
+ */
+#ifndef SL_TRACE_INT_H
+#define SL_TRACE_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+
+#define SL__LINES_BUF (1u << 20) /* a line longer than this is an error */
+
+typedef struct sl__lines {
+	void *gz;               /* gzFile, or NULL when reading memory */
+	char *buf;              /* file mode: SL__LINES_BUF + 1 bytes */
+	const char *data;       /* the bytes being split: buf or the memory text */
+	size_t len, pos;        /* data[pos..len) is not yet handed out */
+	int eof;                /* no more input beyond data[len] */
+	int64_t lineno;         /* number of the line last returned */
+	const char *name;       /* for messages (borrowed) */
+} sl__lines;
+
+/* Open path for reading (plain or gzip).  Returns 0 or SL_EIO. */
+int sl__lines_open(sl__lines *lr, const char *path, sl_err *err);
+
+/* Read lines from text[0..len) (borrowed; must outlive the reader). */
+void sl__lines_mem(sl__lines *lr, const char *text, size_t len, const char *name);
+
+/* The next line into *line / *n.  Returns 1 (a line), 0 (end of input),
+ * SL_EIO (read error, truncated gzip) or SL_EPARSE (line too long). */
+int sl__lines_next(sl__lines *lr, const char **line, size_t *n, sl_err *err);
+
+/* Close the file, free the buffer.  Accepts a zeroed reader. */
+void sl__lines_close(sl__lines *lr);
+
+typedef struct sl__idslot {
+	const char *s;          /* borrowed from the network; NULL = empty slot */
+	uint32_t len;
+	int32_t idx;
+} sl__idslot;
+
+typedef struct sl__idmap {
+	sl__idslot *slot;
+	uint32_t mask;          /* slots - 1; slots is a power of two > 2 * count */
+} sl__idmap;
+
+/* Build a map of n ids; ids[i] is found as i.  strs is an array of structs
+ * of size stride whose first member is the const char * id (as sl_origin,
+ * sl_job_class and sl_data_rule are laid out). */
+void sl__idmap_build(sl__idmap *m, const void *strs, size_t stride, int n);
+/* Index of the id s[0..n), or -1. */
+int  sl__idmap_get(const sl__idmap *m, const char *s, size_t n);
+void sl__idmap_free(sl__idmap *m);
+
+#endif

@@ -49,7 +49,8 @@ static void test_full_body(void **st)
 	                       " \"gpus\": 0, \"runtime_s\": 7200, \"deadline_s\": 86400,"
 	                       " \"origin\": \"O_SG\", \"data_tag\": \"CN_PI\","
 	                       " \"input_bytes\": 2000000000, \"output_bytes\": 5,"
-	                       " \"name\": \"train\", \"env\": {\"EPOCHS\": \"3\"}}", &s, &e), 0);
+	                       " \"name\": \"train\", \"env\": {\"EPOCHS\": \"3\"}, \"requeue\": true}", &s, &e), 0);
+	assert_int_equal(s.requeue, 1);
 	assert_string_equal(s.command_json, "[\"./train.sh\",\"--epochs\",\"3\"]");
 	assert_string_equal(s.env_json, "{\"EPOCHS\":\"3\"}");
 	assert_string_equal(s.name, "train");
@@ -86,6 +87,7 @@ static void test_defaults(void **st)
 	assert_int_equal(s.job.cls, -1);
 	assert_null(s.env_json);
 	assert_null(s.name);
+	assert_int_equal(s.requeue, 0);
 	sl_jobspec_release(&s);
 	/* a class brings its latency budget; an explicit one wins */
 	assert_int_equal(parse("{\"command\": [\"x\"], \"runtime_s\": 1, \"class\": \"inference\","
@@ -162,6 +164,8 @@ static void test_rejections(void **st)
 	rejects("{\"command\": [\"x\"], \"runtime_s\": 1, \"env\": {\"A\": 1}}", "invalid_field",
 	        "env.A");
 	rejects("{\"command\": [\"x\"], \"runtime_s\": 1, \"name\": 5}", "invalid_field", "name");
+	rejects("{\"command\": [\"x\"], \"runtime_s\": 1, \"requeue\": 1}", "invalid_field",
+	        "requeue");
 	rejects("{\"command\": [\"x\"], \"runtime_s\": 99999999999999999999999}", "malformed_json", "");
 }
 

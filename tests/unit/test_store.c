@@ -135,7 +135,8 @@ typedef struct seen {
 	int64_t ids[64];
 	int states[64];
 	char origin[32], command[128], site[32];
-	int64_t planned_start, pid;
+	int64_t planned_start;
+	char handle[32];
 	int has_exit, exit_code, attempts;
 	double energy;
 } seen;
@@ -152,7 +153,7 @@ static int collect(void *ud, const sl_jobrow *r)
 	snprintf(s->command, sizeof s->command, "%s", r->command_json);
 	snprintf(s->site, sizeof s->site, "%s", r->site ? r->site : "");
 	s->planned_start = r->planned_start;
-	s->pid = r->pid;
+	snprintf(s->handle, sizeof s->handle, "%s", r->handle ? r->handle : "");
 	s->has_exit = r->has_exit;
 	s->exit_code = r->exit_code;
 	s->attempts = r->attempts;
@@ -187,8 +188,8 @@ static void test_job_rows(void **st)
 	               .receipt_json = "{\"policy\":\"greenest\"}", .event = "planned"};
 	assert_int_equal(sl_store_begin(s, &e), 0);
 	assert_int_equal(sl_store_job_update(s, &u, &e), 0);
-	sl_jobupd r = {.id = ids[2], .state = SL_JOB_RUNNING, .t = 1752422402, .set_pid = 1,
-	               .pid = 4242, .pid_start = 99, .set_start = 1, .start = 1752422402};
+	sl_jobupd r = {.id = ids[2], .state = SL_JOB_RUNNING, .t = 1752422402, .set_handle = 1,
+	               .handle = "4242:99", .set_start = 1, .start = 1752422402};
 	assert_int_equal(sl_store_job_update(s, &r, &e), 0);
 	sl_jobupd d = {.id = ids[3], .state = SL_JOB_FAILED, .t = 1752422403, .set_exit = 1,
 	               .exit_code = 3, .set_acct = 1, .energy_kwh = 1.5, .add_attempt = 1};
@@ -203,6 +204,8 @@ static void test_job_rows(void **st)
 	assert_int_equal(got.planned_start, 1752422500);
 	assert_string_equal(got.origin, "O_CQ");
 	assert_string_equal(got.command, "[\"./train.sh\",\"--epochs\",\"3\"]");
+	assert_int_equal(sl_store_job_get(rd, ids[2], collect, &got, &e), 0);
+	assert_string_equal(got.handle, "4242:99");
 	assert_int_equal(sl_store_job_get(rd, ids[3], collect, &got, &e), 0);
 	assert_true(got.has_exit);
 	assert_int_equal(got.exit_code, 3);
@@ -219,7 +222,7 @@ static void test_job_rows(void **st)
 	assert_int_equal(act.states[1], SL_JOB_PLANNED);
 	assert_int_equal(act.ids[2], ids[2]);
 	assert_int_equal(act.ids[3], ids[4]);
-	assert_int_equal(act.pid, 0); /* last one collected is a fresh job */
+	assert_string_equal(act.handle, ""); /* last one collected is a fresh job */
 
 	int64_t counts[SL_JOB_NSTATES], maxid;
 	assert_int_equal(sl_store_job_counts(s, counts, &maxid, &e), 0);

@@ -158,7 +158,7 @@ static int check_env(const json_t *env, sl_apierr *e)
 
 static const char *const job_keys[] = {
 	"command", "runtime_s", "cores", "gpus", "deadline_s", "origin", "data_tag", "class",
-	"latency_budget_ms", "input_bytes", "output_bytes", "name", "env", NULL,
+	"latency_budget_ms", "input_bytes", "output_bytes", "name", "env", "requeue", NULL,
 };
 
 static int check_keys(const json_t *o, const char *const *keys, sl_apierr *e)
@@ -251,7 +251,7 @@ static int get_refs(const json_t *o, const sl_network *net, sl_jobspec *s, sl_ap
 
 static int get_texts(const json_t *o, sl_jobspec *s, sl_apierr *e)
 {
-	const json_t *cmd = json_object_get(o, "command"), *env, *name;
+	const json_t *cmd = json_object_get(o, "command"), *env, *name, *v;
 	int rc;
 	if (!cmd)
 		return sl_api_fail(e, SL_EINVAL, 400, "missing_field", "command",
@@ -270,6 +270,11 @@ static int get_texts(const json_t *o, sl_jobspec *s, sl_apierr *e)
 		    strlen(json_string_value(name)) != json_string_length(name))
 			return bad(e, "name", "at most %d bytes, no NUL", SL_API_NAME_MAX);
 		s->name = sl_strdup(json_string_value(name));
+	}
+	if ((v = json_object_get(o, "requeue")) && !json_is_null(v)) {
+		if (!json_is_boolean(v))
+			return bad(e, "requeue", "expected true or false, got %s", type_name(v));
+		s->requeue = json_is_true(v);
 	}
 	s->command_json = json_dumps(cmd, JSON_COMPACT);
 	return 0;
@@ -347,6 +352,7 @@ void sl_api_jobnew(const sl_jobspec *s, int64_t tenant, int64_t t, sl_jobnew *ou
 	out->data_tag = s->data_tag;
 	out->cls = s->cls;
 	out->latency_budget_ms = s->job.latency_budget_ms;
+	out->requeue = s->requeue;
 }
 
 static int get_optnum(const json_t *o, const char *key, int *has, double *out, sl_apierr *e)

@@ -23,6 +23,9 @@
  *   name           string of at most 128 bytes, default none
  *   env            object of string values (names [A-Za-z_][A-Za-z0-9_]*),
  *                  at most 256 entries, added to the job's environment
+ *   requeue        boolean, default false: if the job's process is lost at
+ *                  a restart (not alive, not adoptable), queue it again
+ *                  instead of marking it failed (see docs/service.md)
  * Any other field is rejected (unknown_field).
  */
 #ifndef SL_API_H
@@ -66,6 +69,7 @@ typedef struct sl_jobspec {
 	char *env_json;         /* compact JSON object, or NULL */
 	char *name;             /* or NULL */
 	const char *origin, *data_tag, *cls;
+	int requeue;
 } sl_jobspec;
 
 /* Parse and validate a job body against net.  Returns 0 and fills *out, or

@@ -44,7 +44,7 @@ static const char *const migrations[] = {
 	"  latency_budget_ms REAL NOT NULL DEFAULT 0,\n"
 	"  state INTEGER NOT NULL CHECK(state BETWEEN 0 AND 7), reason TEXT, site TEXT,\n"
 	"  planned_start INTEGER, planned_end INTEGER, start INTEGER, end INTEGER,\n"
-	"  exit_code INTEGER, pid INTEGER, pid_start INTEGER,\n"
+	"  exit_code INTEGER, handle TEXT, requeue INTEGER NOT NULL DEFAULT 0,\n"
 	"  attempts INTEGER NOT NULL DEFAULT 0,\n"
 	"  energy_kwh REAL NOT NULL DEFAULT 0, carbon_g REAL NOT NULL DEFAULT 0,\n"
 	"  cost_cny REAL NOT NULL DEFAULT 0, receipt TEXT, updated INTEGER NOT NULL);\n"
@@ -272,8 +272,8 @@ int sl_store_job_insert(sl_store *st, const sl_jobnew *j, int64_t *id, sl_err *e
 	static const char sql[] =
 		"INSERT INTO jobs(tenant, submit, name, command, env, cores, gpus, runtime_s,"
 		" deadline_s, input_bytes, output_bytes, origin, data_tag, class,"
-		" latency_budget_ms, state, updated)"
-		" VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,0,?)";
+		" latency_budget_ms, requeue, state, updated)"
+		" VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,0,?)";
 	sqlite3_stmt *s;
 	int rc = sl__store_prep(st->db, &st->ins_job, sql, err);
 	if (rc < 0)
@@ -294,7 +294,8 @@ int sl_store_job_insert(sl_store *st, const sl_jobnew *j, int64_t *id, sl_err *e
 	bind_text_or_null(s, 13, j->data_tag);
 	bind_text_or_null(s, 14, j->cls);
 	sqlite3_bind_double(s, 15, j->latency_budget_ms);
-	sqlite3_bind_int64(s, 16, j->submit);
+	sqlite3_bind_int(s, 16, j->requeue ? 1 : 0);
+	sqlite3_bind_int64(s, 17, j->submit);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
@@ -330,8 +331,7 @@ static const char upd_sql[] =
 	" start = CASE WHEN ?9 THEN ?10 ELSE start END,"
 	" end = CASE WHEN ?11 THEN ?12 ELSE end END,"
 	" exit_code = CASE WHEN ?13 THEN ?14 ELSE exit_code END,"
-	" pid = CASE WHEN ?15 THEN NULLIF(?16, 0) ELSE pid END,"
-	" pid_start = CASE WHEN ?15 THEN NULLIF(?17, 0) ELSE pid_start END,"
+	" handle = CASE WHEN ?15 THEN NULLIF(?16, '') ELSE handle END,"
 	" energy_kwh = CASE WHEN ?18 THEN ?19 ELSE energy_kwh END,"
 	" carbon_g = CASE WHEN ?18 THEN ?20 ELSE carbon_g END,"
 	" cost_cny = CASE WHEN ?18 THEN ?21 ELSE cost_cny END,"
@@ -355,9 +355,8 @@ static void bind_update(sqlite3_stmt *s, const sl_jobupd *u)
 	sqlite3_bind_int64(s, 12, u->end);
 	sqlite3_bind_int(s, 13, u->set_exit);
 	sqlite3_bind_int(s, 14, u->exit_code);
-	sqlite3_bind_int(s, 15, u->set_pid);
-	sqlite3_bind_int64(s, 16, u->pid);
-	sqlite3_bind_int64(s, 17, u->pid_start);
+	sqlite3_bind_int(s, 15, u->set_handle);
+	bind_text_or_null(s, 16, u->set_handle ? (u->handle ? u->handle : "") : NULL);
 	sqlite3_bind_int(s, 18, u->set_acct);
 	sqlite3_bind_double(s, 19, u->energy_kwh);
 	sqlite3_bind_double(s, 20, u->carbon_g);

@@ -96,6 +96,7 @@ typedef struct sl_jobnew {
 	const char *data_tag;      /* or NULL */
 	const char *cls;           /* or NULL */
 	double latency_budget_ms;
+	int requeue;               /* 1: re-queue if lost at a restart */
 } sl_jobnew;
 
 /* Insert a queued job; *id gets its new id.  Write connection, inside a
@@ -114,7 +115,7 @@ typedef struct sl_jobupd {
 	int set_start;  int64_t start;
 	int set_end;    int64_t end;
 	int set_exit;   int exit_code;
-	int set_pid;    int64_t pid, pid_start;   /* pid 0 clears */
+	int set_handle; const char *handle;       /* executor handle; NULL/"" clears */
 	int set_acct;   double energy_kwh, carbon_g, cost_cny;
 	int add_attempt;
 	const char *receipt_json;  /* or NULL: keep */
@@ -144,7 +145,8 @@ typedef struct sl_jobrow {
 	int has_start; int64_t start;
 	int has_end;   int64_t end;
 	int has_exit;  int exit_code;
-	int64_t pid, pid_start;    /* 0 = none */
+	const char *handle;        /* executor handle (to adopt after a restart) or NULL */
+	int requeue;
 	int attempts;
 	double energy_kwh, carbon_g, cost_cny;
 	const char *receipt_json;

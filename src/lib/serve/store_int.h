@@ -20,7 +20,7 @@ void sl__store_row(sqlite3_stmt *s, sl_jobrow *r);
 	"j.id, j.tenant, t.name, j.submit, j.name, j.command, j.env, j.cores, j.gpus, " \
 	"j.runtime_s, j.deadline_s, j.input_bytes, j.output_bytes, j.origin, j.data_tag, " \
 	"j.class, j.latency_budget_ms, j.state, j.reason, j.site, j.planned_start, " \
-	"j.planned_end, j.start, j.end, j.exit_code, j.pid, j.pid_start, j.attempts, " \
+	"j.planned_end, j.start, j.end, j.exit_code, j.handle, j.requeue, j.attempts, " \
 	"j.energy_kwh, j.carbon_g, j.cost_cny, j.receipt, j.updated"
 #define SL__JOB_FROM " FROM jobs j LEFT JOIN tenants t ON t.id = j.tenant "
 

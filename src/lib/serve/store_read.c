@@ -92,8 +92,8 @@ void sl__store_row(sqlite3_stmt *s, sl_jobrow *r)
 	r->end = sqlite3_column_int64(s, 23);
 	r->has_exit = has(s, 24);
 	r->exit_code = sqlite3_column_int(s, 24);
-	r->pid = sqlite3_column_int64(s, 25);
-	r->pid_start = sqlite3_column_int64(s, 26);
+	r->handle = text(s, 25);
+	r->requeue = sqlite3_column_int(s, 26);
 	r->attempts = sqlite3_column_int(s, 27);
 	r->energy_kwh = sqlite3_column_double(s, 28);
 	r->carbon_g = sqlite3_column_double(s, 29);

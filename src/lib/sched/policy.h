@@ -1,0 +1,98 @@
+/*
+ * policy.h — global placement policies: the ops table, decisions, the
+ * registry, and the legality rules every policy obeys.
+ *
+ * A policy is a const sl_policy_ops table (DESIGN.md §3).  For each
+ * submitted job the engine calls place() with a read-only sl_view of the
+ * network; the policy answers a site (and optionally an earliest planned
+ * start) or a rejection with a reason.  The same tables run in the
+ * simulator and, later, in the live service.
+ *
+ * Legality (never negotiable): a site is legal for a job when the job's
+ * origin has a route to it, the job's data tag allows the site's
+ * jurisdiction, the route's RTT is within the job's latency budget (when it
+ * has one), and the job fits the site's installed cores and GPUs.  A job
+ * with no legal site is rejected with the reason that emptied the set,
+ * checked in that order.
+ */
+#ifndef SL_POLICY_H
+#define SL_POLICY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "model/job.h"
+#include "model/network.h"
+#include "sched/view.h"
+
+/* Why a job was rejected. */
+enum {
+	SL_REJECT_NONE = 0,
+	SL_REJECT_NO_ROUTE,   /* its origin reaches no site */
+	SL_REJECT_RESIDENCY,  /* no reachable site is allowed for its data tag */
+	SL_REJECT_LATENCY,    /* no allowed site within its latency budget */
+	SL_REJECT_TOO_BIG,    /* no allowed site in budget has enough cores/GPUs */
+	SL_REJECT_DEADLINE,   /* (policies that plan) no start meets the deadline */
+	SL_REJECT_POLICY,     /* the policy declined for another reason */
+	SL_REJECT_COUNT
+};
+
+/* Short stable code ("no_route", "residency", ...), "" for NONE. */
+const char *sl_reject_name(int reason);
+
+#define SL_DECISION_WHY_MAX 160
+
+/* A policy's answer.  site >= 0: run there, not before not_before (UTC;
+ * 0 = as soon as its input has arrived).  site < 0: rejected; reason is
+ * SL_REJECT_* and why a sentence for people (set only on rejection). */
+typedef struct sl_decision {
+	int site;
+	int reason;
+	int64_t not_before;
+	char why[SL_DECISION_WHY_MAX];
+} sl_decision;
+
+typedef struct sl_policy_opts {
+	uint64_t seed;        /* for policies that draw random numbers */
+	const char *params;   /* policy-specific "key=value,..." or NULL */
+} sl_policy_opts;
+
+typedef struct sl_policy_ops {
+	const char *name;
+	const char *summary;  /* one line for --help */
+	/* Make the policy's state (may stay NULL).  Returns 0 or SL_E*. */
+	int (*init)(void **state, const sl_network *net, const sl_policy_opts *opts, sl_err *err);
+	/* Decide for one job at view->now.  Returns 0 (decision in *out) or a
+	 * negative SL_E* on an internal failure (not for a rejection). */
+	int (*place)(void *state, const sl_job *job, const sl_view *view, sl_decision *out);
+	/* Optional periodic re-plan hook (NULL for the baselines). */
+	void (*tick)(void *state, const sl_view *view, int64_t now);
+	/* Free the state (accepts NULL).  May be NULL when init keeps none. */
+	void (*free)(void *state);
+} sl_policy_ops;
+
+/* The registry: look a policy up by name (NULL if unknown), or iterate. */
+const sl_policy_ops *sl_policy_find(const char *name);
+int sl_policy_count(void);
+const sl_policy_ops *sl_policy_at(int i);
+
+/* The baselines (policy_basic.c). */
+extern const sl_policy_ops sl_policy_nearest;
+extern const sl_policy_ops sl_policy_round_robin;
+extern const sl_policy_ops sl_policy_least_loaded;
+extern const sl_policy_ops sl_policy_cheapest;
+extern const sl_policy_ops sl_policy_greenest;
+
+/* The legality stage a site fails for job: SL_REJECT_NO_ROUTE ..
+ * SL_REJECT_TOO_BIG, or SL_REJECT_NONE when the site is legal.  *route
+ * (may be NULL) gets the route when there is one. */
+int sl_policy_site_check(const sl_network *net, const sl_job *job, int site,
+                         const sl_route **route);
+
+/* Fill a rejection for a job no site can take: the reason is the stage
+ * that left no site (route, then residency, then latency, then size) and
+ * why says so in a sentence.  Returns the reason. */
+int sl_policy_reject(const sl_network *net, const sl_job *job, sl_decision *out);
+
+#endif

@@ -1,0 +1,436 @@
+/*
+ * sim.c — the simulation driver: validation, the event loop, placement,
+ * transfers, starts and ends (see sim.h for the model).
+ *
+ * Hot path per job: one policy call, at most one ELIGIBLE and one END
+ * event on the heap (submissions are read from the sorted trace, never
+ * queued), O(log n) site-queue work, O(1) energy bookkeeping per start and
+ * end.  No allocation per event beyond amortised array growth.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/mem.h"
+#include "core/time.h"
+#include "sched/transfer.h"
+#include "sim/sim_int.h"
+
+const char *sl_job_status_name(int status)
+{
+	switch (status) {
+	case SL_JOB_DONE: return "done";
+	case SL_JOB_KILLED: return "killed";
+	case SL_JOB_REJECTED: return "rejected";
+	default: return "pending";
+	}
+}
+
+/* ---------- validation and setup ---------- */
+
+static int check_job(const sl_network *net, const sl_job *j, size_t row, int64_t prev,
+                     sl_err *err)
+{
+	const char *bad = NULL;
+	if (j->origin < 0 || j->origin >= net->norigins)
+		bad = "origin index out of range";
+	else if (j->tag < -1 || j->tag >= net->ntags)
+		bad = "data tag index out of range";
+	else if (j->cls < -1 || j->cls >= net->nclasses)
+		bad = "class index out of range";
+	else if (j->cores < 0 || j->gpus < 0 || (int64_t)j->cores + j->gpus <= 0)
+		bad = "needs cores >= 0, gpus >= 0 and at least one of them";
+	else if (j->est_s <= 0)
+		bad = "est_s must be > 0";
+	else if (j->run_s < 0)
+		bad = "run_s must be >= 0";
+	else if (j->deadline_s < 0 || j->input_bytes < 0 || j->output_bytes < 0)
+		bad = "deadline_s, input_bytes and output_bytes must be >= 0";
+	else if (!(j->latency_budget_ms >= 0))
+		bad = "latency_budget_ms must be >= 0";
+	else if (j->submit < prev)
+		bad = "submitted before the previous job: the trace must be sorted by submit";
+	if (!bad)
+		return 0;
+	char where[64];
+	snprintf(where, sizeof where, "job %lld (row %zu)", (long long)j->id, row + 1);
+	return sl_err_set(err, SL_EINVAL, where, "%s", bad);
+}
+
+static int check_trace(const sl_network *net, const sl_trace *t, sl_err *err)
+{
+	if (t->n >= (size_t)INT32_MAX)
+		return sl_err_set(err, SL_ERANGE, NULL, "trace has %zu jobs; at most %d", t->n,
+		                  INT32_MAX - 1);
+	if (net->nsites <= 0 || net->step_s <= 0)
+		return sl_err_set(err, SL_EINVAL, NULL, "network has no sites or no signal step");
+	int64_t prev = INT64_MIN;
+	for (size_t i = 0; i < t->n; i++) {
+		int rc = check_job(net, &t->jobs[i], i, prev, err);
+		if (rc)
+			return rc;
+		prev = t->jobs[i].submit;
+	}
+	return 0;
+}
+
+static void setup(sl_sim *sim)
+{
+	const sl_network *net = sim->net;
+	sim->nsites = net->nsites;
+	sim->step_s = net->step_s;
+	sim->res = sl_calloc(sim->trace->n ? sim->trace->n : 1, sizeof *sim->res);
+	sim->site = sl_calloc((size_t)net->nsites, sizeof *sim->site);
+	sim->dirty = sl_calloc((size_t)net->nsites, sizeof *sim->dirty);
+	sim->is_dirty = sl_calloc((size_t)net->nsites, 1);
+	sim->vsig = sl_calloc((size_t)net->nsites * SL_SIG_COUNT, sizeof *sim->vsig);
+	for (int s = 0; s < net->nsites; s++)
+		sl_site_queue_init(&sim->site[s].q, net->sites[s].cores, net->sites[s].gpus);
+	sl_heap_init(&sim->ev);
+	int64_t first = sim->trace->n ? sim->trace->jobs[0].submit : net->t0;
+	sim->t_begin = net->t0 + sl_floor_div(first - net->t0, net->step_s) * net->step_s;
+	sim->now = sim->last_end = sim->t_begin;
+	if (sim->trace->n)
+		sim->last_end = sim->trace->jobs[sim->trace->n - 1].submit;
+	sim__energy_init(sim);
+	sim->view.ops = &sim__view_ops;
+	sim->view.ctx = sim;
+	sim->view.net = net;
+	sim->view.carbon = sim->opts.carbon;
+}
+
+int sl_sim_new(const sl_network *net, const sl_trace *trace, const char *policy,
+               const sl_sim_opts *opts, sl_sim **out, sl_err *err)
+{
+	const sl_policy_ops *pol = sl_policy_find(policy);
+	if (!pol)
+		return sl_err_set(err, SL_ENOTFOUND, NULL, "unknown policy \"%s\"", policy);
+	if (opts && opts->carbon != SL_CARBON_AVERAGE && opts->carbon != SL_CARBON_MARGINAL)
+		return sl_err_set(err, SL_EINVAL, NULL, "unknown carbon accounting mode %d", opts->carbon);
+	int rc = check_trace(net, trace, err);
+	if (rc)
+		return rc;
+	sl_sim *sim = sl_calloc(1, sizeof *sim);
+	sim->net = net;
+	sim->trace = trace;
+	sim->pol = pol;
+	if (opts)
+		sim->opts = *opts;
+	setup(sim);
+	sl_policy_opts po = {sim->opts.seed, sim->opts.policy_params};
+	if (pol->init && (rc = pol->init(&sim->pol_state, net, &po, err)) < 0) {
+		sl_sim_free(sim);
+		return rc;
+	}
+	sim->sum.policy = pol->name;
+	sim->sum.carbon = sim->opts.carbon;
+	*out = sim;
+	return 0;
+}
+
+void sl_sim_free(sl_sim *sim)
+{
+	if (!sim)
+		return;
+	if (sim->pol->free)
+		sim->pol->free(sim->pol_state);
+	for (int s = 0; s < sim->nsites; s++)
+		sl_site_queue_release(&sim->site[s].q);
+	sl_heap_release(&sim->ev);
+	sl_free(sim->res);
+	sl_free(sim->site);
+	sl_free(sim->dirty);
+	sl_free(sim->is_dirty);
+	sl_free(sim->vsig);
+	sl_free(sim->bk);
+	sl_free(sim->sum.sites);
+	sl_free(sim);
+}
+
+/* ---------- events ---------- */
+
+static void push_event(sl_sim *sim, int64_t t, int kind, uint64_t payload)
+{
+	sl_heap_push(&sim->ev, t * 4 + kind, sim->seq++, payload);
+}
+
+static void mark_dirty(sl_sim *sim, int s)
+{
+	if (!sim->is_dirty[s]) {
+		sim->is_dirty[s] = 1;
+		sim->dirty[sim->ndirty++] = s;
+	}
+}
+
+static int fail(sl_sim *sim, int code, const char *fmt, long long a, long long b)
+{
+	if (!sim->fail) {
+		sim->fail = code;
+		sl_err_set(&sim->failerr, code, NULL, fmt, a, b);
+	}
+	return code;
+}
+
+/* The site queue started a job: account, and schedule its end. */
+static void on_start(void *ud, int32_t j, int32_t run, int64_t now, int64_t end_est)
+{
+	sl_sim *sim = ud;
+	const sl_job *job = &sim->trace->jobs[j];
+	sl_sim_job *r = &sim->res[j];
+	sim_site *ss = &sim->site[r->site];
+	sim__advance(sim, r->site, now);
+	ss->busy_c += job->cores;
+	ss->busy_g += job->gpus;
+	ss->busy_w += job->cores * ss->inc_core_w + job->gpus * ss->inc_gpu_w;
+	ss->pend_c -= job->cores;
+	ss->pend_g -= job->gpus;
+	ss->pend_jobs--;
+	ss->jobs++;
+	/* Until the end these hold minus the site integrals at the start. */
+	r->start = now;
+	r->energy_kwh = -ss->E;
+	r->carbon_g = -ss->C;
+	r->cost_cny = -ss->M;
+	int32_t run_s = job->run_s < job->est_s ? job->run_s : job->est_s;
+	push_event(sim, now + run_s, EV_END, (uint64_t)(uint32_t)j | (uint64_t)(uint32_t)run << 32);
+	if (sim->opts.check && (ss->busy_c > sim->net->sites[r->site].cores ||
+	                        ss->busy_g > sim->net->sites[r->site].gpus))
+		fail(sim, SL_EINTERNAL, "capacity exceeded at site %lld at time %lld",
+		     (long long)r->site, (long long)now);
+	(void)end_est;
+}
+
+static void on_end(sl_sim *sim, int32_t j, int32_t run)
+{
+	const sl_job *job = &sim->trace->jobs[j];
+	sl_sim_job *r = &sim->res[j];
+	sim_site *ss = &sim->site[r->site];
+	double inc = job->cores * ss->inc_core_w + job->gpus * ss->inc_gpu_w;
+	sim__advance(sim, r->site, sim->now);
+	ss->busy_c -= job->cores;
+	ss->busy_g -= job->gpus;
+	ss->busy_w -= inc;
+	if (ss->busy_c == 0 && ss->busy_g == 0)
+		ss->busy_w = 0; /* no drift from += and -= of doubles */
+	r->end = sim->now;
+	r->status = job->run_s > job->est_s ? SL_JOB_KILLED : SL_JOB_DONE;
+	r->energy_kwh = (ss->E + r->energy_kwh) * inc / SIM_J_PER_KWH;
+	r->carbon_g = (ss->C + r->carbon_g) * inc / SIM_J_PER_KWH;
+	r->cost_cny = (ss->M + r->cost_cny) * inc / SIM_J_PER_KWH;
+	if (sim->now > sim->last_end)
+		sim->last_end = sim->now;
+	sl_site_queue_finish(&sim->site[r->site].q, run);
+	mark_dirty(sim, r->site);
+}
+
+/* The job's input is at its site: it joins the queue. */
+static void enqueue(sl_sim *sim, int32_t j)
+{
+	const sl_job *job = &sim->trace->jobs[j];
+	int s = sim->res[j].site;
+	sl_site_queue *q = &sim->site[s].q;
+	sl_site_queue_push(q, sim->now, j, job->cores, job->gpus, job->est_s, on_start, sim);
+	if (q->nwait > 0)
+		mark_dirty(sim, s);
+}
+
+static int place(sl_sim *sim, int32_t j)
+{
+	const sl_job *job = &sim->trace->jobs[j];
+	sl_sim_job *r = &sim->res[j];
+	sl_decision d = {-1, SL_REJECT_NONE, 0, ""};
+	sim__view_at(sim, sim->now);
+	int rc = sim->pol->place(sim->pol_state, job, &sim->view, &d);
+	if (rc < 0)
+		return fail(sim, rc, "policy failed on job %lld (%lld)", (long long)job->id, rc);
+	if (d.site < 0) {
+		r->site = -1;
+		r->status = SL_JOB_REJECTED;
+		r->reason = (uint8_t)(d.reason > 0 && d.reason < SL_REJECT_COUNT ? d.reason
+		                                                                  : SL_REJECT_POLICY);
+		return 0;
+	}
+	const sl_route *route = NULL;
+	if (d.site >= sim->nsites ||
+	    sl_policy_site_check(sim->net, job, d.site, &route) != SL_REJECT_NONE)
+		return fail(sim, SL_EINTERNAL, "policy placed job %lld at site %lld illegally",
+		            (long long)job->id, (long long)d.site);
+	sim_site *ss = &sim->site[d.site];
+	r->site = (int16_t)d.site;
+	r->transfer_s = sl_transfer_s(route, job->input_bytes);
+	ss->pend_c += job->cores;
+	ss->pend_g += job->gpus;
+	ss->pend_jobs++;
+	int64_t at = sim->now + r->transfer_s;
+	if (d.not_before > at)
+		at = d.not_before;
+	if (at == sim->now)
+		enqueue(sim, j);
+	else
+		push_event(sim, at, EV_ELIGIBLE, (uint64_t)j);
+	return 0;
+}
+
+static void flush(sl_sim *sim)
+{
+	for (int i = 0; i < sim->ndirty; i++) {
+		int s = sim->dirty[i];
+		sim->is_dirty[s] = 0;
+		sl_site_queue_schedule(&sim->site[s].q, sim->now, on_start, sim);
+	}
+	sim->ndirty = 0;
+}
+
+static void handle(sl_sim *sim, const sl_heap_entry *e, size_t next_job)
+{
+	int kind = (int)sl_floor_mod(e->key, 4);
+	switch (kind) {
+	case EV_END:
+		on_end(sim, (int32_t)(uint32_t)e->payload, (int32_t)(uint32_t)(e->payload >> 32));
+		break;
+	case EV_ELIGIBLE:
+		enqueue(sim, (int32_t)e->payload);
+		break;
+	case EV_TICK:
+		sim__view_at(sim, sim->now);
+		sim->pol->tick(sim->pol_state, &sim->view, sim->now);
+		if (next_job < sim->trace->n || sl_heap_size(&sim->ev) > 0)
+			push_event(sim, sim->now + sim->step_s, EV_TICK, 0);
+		break;
+	}
+}
+
+/* Time of the next thing to happen (INT64_MAX when nothing is left). */
+static int64_t next_time(const sl_sim *sim, size_t i)
+{
+	const sl_heap_entry *top = sl_heap_peek(&sim->ev);
+	int64_t t = top ? sl_floor_div(top->key, 4) : INT64_MAX;
+	if (i < sim->trace->n && sim->trace->jobs[i].submit < t)
+		t = sim->trace->jobs[i].submit;
+	return t;
+}
+
+static void progress(sl_sim *sim, size_t done)
+{
+	if (sim->opts.progress)
+		sim->opts.progress(sim->opts.progress_ud, done, sim->trace->n);
+}
+
+static int loop(sl_sim *sim)
+{
+	const sl_job *jobs = sim->trace->jobs;
+	size_t i = 0, n = sim->trace->n;
+	if (sim->pol->tick && n)
+		push_event(sim, sim->t_begin + sim->step_s, EV_TICK, 0);
+	for (;;) {
+		const sl_heap_entry *top = sl_heap_peek(&sim->ev);
+		int64_t akey = i < n ? jobs[i].submit * 4 + EV_ARRIVE : INT64_MAX;
+		if (top && top->key < akey) {
+			sl_heap_entry e;
+			sl_heap_pop(&sim->ev, &e);
+			sim->now = sl_floor_div(e.key, 4);
+			handle(sim, &e, i);
+		} else if (i < n) {
+			sim->now = jobs[i].submit;
+			place(sim, (int32_t)i++);
+			if ((i & 0xffff) == 0)
+				progress(sim, i);
+		} else {
+			break;
+		}
+		if (sim->fail)
+			return sim->fail;
+		if (sim->ndirty && next_time(sim, i) != sim->now)
+			flush(sim);
+	}
+	progress(sim, n);
+	return 0;
+}
+
+int sl_sim_run(sl_sim *sim, sl_err *err)
+{
+	if (sim->ran)
+		return sl_err_set(err, SL_ESTATE, NULL, "simulation already ran");
+	sim->ran = 1;
+	int rc = loop(sim);
+	if (rc) {
+		if (err)
+			*err = sim->failerr;
+		return rc;
+	}
+	for (size_t j = 0; j < sim->trace->n; j++)
+		if (sim->res[j].status == SL_JOB_PENDING)
+			return sl_err_set(err, SL_EINTERNAL, NULL, "job %lld never finished",
+			                  (long long)sim->trace->jobs[j].id);
+	sim__job_metrics(sim);
+	return 0;
+}
+
+int64_t sl_sim_last_end(const sl_sim *sim) { return sim->last_end; }
+
+int64_t sl_sim_window_end(const sl_sim *sim)
+{
+	int64_t span = sim->last_end - sim->t_begin;
+	int64_t steps = span > 0 ? (span + sim->step_s - 1) / sim->step_s : 0;
+	if (steps == 0 && sim->trace->n > 0)
+		steps = 1;
+	return sim->t_begin + steps * sim->step_s;
+}
+
+int sl_sim_close(sl_sim *sim, int64_t t_end, sl_err *err)
+{
+	if (!sim->ran || sim->closed)
+		return sl_err_set(err, SL_ESTATE, NULL, "close needs a run and only once");
+	int64_t min_end = sl_sim_window_end(sim);
+	if (t_end < min_end)
+		t_end = min_end;
+	int64_t off = sl_floor_mod(t_end - sim->t_begin, sim->step_s);
+	if (off)
+		t_end += sim->step_s - off;
+	for (int s = 0; s < sim->nsites; s++)
+		sim__advance(sim, s, t_end);
+	sim->sum.t_begin = sim->t_begin;
+	sim->sum.t_end = t_end;
+	sim->closed = 1;
+	return sim__site_metrics(sim, err);
+}
+
+const sl_sim_summary *sl_sim_get_summary(const sl_sim *sim) { return &sim->sum; }
+
+const sl_sim_job *sl_sim_jobs(const sl_sim *sim, size_t *n)
+{
+	if (n)
+		*n = sim->res ? sim->trace->n : 0;
+	return sim->res;
+}
+
+const sl_sim_bucket *sl_sim_buckets(const sl_sim *sim, size_t *nbuckets)
+{
+	*nbuckets = sim->nbk;
+	return sim->bk;
+}
+
+const sl_network *sl_sim_network(const sl_sim *sim) { return sim->net; }
+const sl_trace *sl_sim_trace(const sl_sim *sim) { return sim->trace; }
+const char *sl_sim_policy(const sl_sim *sim) { return sim->pol->name; }
+
+void sl_sim_drop_jobs(sl_sim *sim)
+{
+	sl_free(sim->res);
+	sim->res = NULL;
+}
+
+int sl_simulate(const sl_network *net, const sl_trace *trace, const char *policy,
+                const sl_sim_opts *opts, sl_sim **out, sl_err *err)
+{
+	sl_sim *sim = NULL;
+	int rc = sl_sim_new(net, trace, policy, opts, &sim, err);
+	if (rc)
+		return rc;
+	if ((rc = sl_sim_run(sim, err)) || (rc = sl_sim_close(sim, 0, err))) {
+		sl_sim_free(sim);
+		return rc;
+	}
+	*out = sim;
+	return 0;
+}

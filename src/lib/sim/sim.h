@@ -1,0 +1,162 @@
+/*
+ * sim.h — the trace-driven simulator: replay a workload against a network
+ * under one placement policy, and account energy, carbon, cost and SLA.
+ *
+ * One sl_sim is one (network, trace, policy) run on a virtual clock:
+ *   sl_sim_new -> sl_sim_run -> (read per-job results, e.g. write jobs.csv)
+ *   -> sl_sim_close(t_end) -> read the summary and the per-step site rows.
+ * Runs of several policies are compared over one accounting window: run
+ * them all, take the latest sl_sim_last_end, close each at that time (idle
+ * power keeps being counted until then), so their totals cover the same
+ * hours.  sl_simulate() does new + run + close for one policy.
+ *
+ * Model (docs/simulator.md):
+ *   - events on a (time, kind, sequence) heap; job ends before input
+ *     arrivals before submissions at equal times; integer seconds;
+ *   - a placed job's input travels origin -> site (sched/transfer.h) and
+ *     the job joins the site's FCFS + EASY queue when it has arrived (or at
+ *     the decision's planned start, if later);
+ *   - a job runs min(run_s, est_s) seconds; past its estimate it is killed;
+ *   - site IT power = idle W of all installed cores and GPUs + (busy - idle)
+ *     W per busy device; facility = IT x PUE; integrated exactly between
+ *     events and across signal steps; green supply is used first, the rest
+ *     is grid energy at the zone's intensity (average or marginal, per
+ *     opts.carbon); cost = facility energy x zone price of the step;
+ *   - each job carries its marginal (busy) facility energy and its
+ *     proportional share of that step's green/grid split and price, so
+ *     job figures + idle figures = site totals.
+ *
+ * Determinism: the same inputs give the same results, byte for byte.  No
+ * wall clock, no hidden randomness (opts.seed goes to the policy).
+ */
+#ifndef SL_SIM_H
+#define SL_SIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "io/trace.h"
+#include "model/job.h"
+#include "model/network.h"
+#include "sched/policy.h"
+
+/* Bounded slowdown threshold (Feitelson): runtimes under 10 s count as 10 s. */
+#define SL_SIM_BSLD_TAU_S 10
+
+typedef struct sl_sim_opts {
+	int carbon;                 /* SL_CARBON_AVERAGE (default) or SL_CARBON_MARGINAL */
+	uint64_t seed;              /* given to the policy */
+	const char *policy_params;  /* given to the policy, may be NULL */
+	/* Called about every 2^16 submissions and once at the end (may be NULL). */
+	void (*progress)(void *ud, size_t done, size_t total);
+	void *progress_ud;
+	int check;                  /* 1: verify capacity and accounting as it runs */
+} sl_sim_opts;
+
+/* What became of a job. */
+enum { SL_JOB_PENDING = 0, SL_JOB_DONE, SL_JOB_KILLED, SL_JOB_REJECTED };
+
+/* Short name of a status: "pending", "done", "killed", "rejected". */
+const char *sl_job_status_name(int status);
+
+/* A job's result, index-aligned with the trace.  start/end are UTC
+ * seconds (0 for a rejected job); energy is marginal facility energy (busy
+ * increment x PUE); carbon its grid share at the accounting intensity;
+ * cost at the zone price. */
+typedef struct sl_sim_job {
+	int64_t start, end;
+	double energy_kwh, carbon_g, cost_cny;
+	int32_t transfer_s;   /* input transfer before it could queue */
+	int16_t site;         /* -1 when rejected */
+	uint8_t status;       /* SL_JOB_* */
+	uint8_t reason;       /* SL_REJECT_* when rejected */
+} sl_sim_job;
+
+/* One site over one signal step (the scenario step, 1 h in the built-in
+ * scenario).  Energies in joules (W s); divide by 3.6e6 for kWh. */
+typedef struct sl_sim_bucket {
+	double busy_core_s, busy_gpu_s;
+	double it_j, facility_j, green_j, grid_j;
+	double carbon_g, cost_cny;
+} sl_sim_bucket;
+
+typedef struct sl_sim_site_sum {
+	int64_t jobs;                     /* jobs started there */
+	double busy_core_s, busy_gpu_s;
+	double it_kwh, facility_kwh, green_kwh, grid_kwh;
+	double carbon_g, cost_cny;
+	double idle_kwh, idle_carbon_g, idle_cost_cny; /* facility, idle devices only */
+	double job_kwh, job_carbon_g, job_cost_cny;    /* sum over its jobs */
+	double util_cores, util_gpus;     /* busy / (installed x window), 0 if none */
+	double green_share;               /* green / facility energy */
+} sl_sim_site_sum;
+
+/* Totals of one run.  Energy/carbon/cost totals are site totals including
+ * idle power over [t_begin, t_end); job_* are the jobs' marginal shares;
+ * job_* + idle_* = totals (checked by the tests). */
+typedef struct sl_sim_summary {
+	const char *policy;
+	int carbon;                       /* SL_CARBON_* used */
+	int64_t t_begin, t_end;           /* accounting window, on the step grid */
+	int64_t jobs, started, completed, killed, rejected;
+	int64_t rejected_by[SL_REJECT_COUNT];
+	double it_kwh, facility_kwh, green_kwh, grid_kwh, carbon_g, cost_cny;
+	double idle_kwh, idle_carbon_g, idle_cost_cny;
+	double job_kwh, job_carbon_g, job_cost_cny;
+	double data_bytes;                /* input + output of placed jobs */
+	double transfer_cny;
+	double wait_mean_s, wait_p50_s, wait_p95_s, wait_p99_s; /* start - submit */
+	double bsld_mean;                 /* bounded slowdown, tau = SL_SIM_BSLD_TAU_S */
+	int64_t latency_jobs, latency_violations;   /* jobs with a budget; placed beyond it */
+	int64_t deadline_jobs, deadline_violations; /* placed jobs with a deadline; ended late */
+	int64_t residency_breaches;       /* checked per job, never assumed */
+	int nsites;
+	sl_sim_site_sum *sites;           /* [nsites], owned by the sim */
+} sl_sim_summary;
+
+typedef struct sl_sim sl_sim;
+
+/* Make a run of the named policy over trace on net.  Borrows net and trace
+ * (they must outlive the sim).  Validates every job (origin, tag and class
+ * indices, sizes, est_s > 0, submit order); the first bad one is an
+ * SL_EINVAL naming "job <id> (row N)".  SL_ENOTFOUND for an unknown
+ * policy; the policy's init errors pass through. */
+int sl_sim_new(const sl_network *net, const sl_trace *trace, const char *policy,
+               const sl_sim_opts *opts, sl_sim **out, sl_err *err);
+
+/* Replay the whole trace.  Returns 0, or SL_EINTERNAL when the policy
+ * placed a job illegally or an invariant failed (with a message), or the
+ * policy's error.  Once. */
+int sl_sim_run(sl_sim *sim, sl_err *err);
+
+/* The latest job end of the run (t_begin when nothing ran). */
+int64_t sl_sim_last_end(const sl_sim *sim);
+
+/* The step-aligned window end that covers the run: ceil(last end). */
+int64_t sl_sim_window_end(const sl_sim *sim);
+
+/* Account idle power up to t_end (rounded up to the step grid, and at
+ * least sl_sim_window_end) and compute the summary.  After run, once. */
+int sl_sim_close(sl_sim *sim, int64_t t_end, sl_err *err);
+
+/* Results (borrowed from the sim). */
+const sl_sim_summary *sl_sim_get_summary(const sl_sim *sim);  /* after close */
+const sl_sim_job *sl_sim_jobs(const sl_sim *sim, size_t *n);  /* NULL after drop */
+/* Per-step site rows [nbuckets][nsites] from t_begin, valid after close. */
+const sl_sim_bucket *sl_sim_buckets(const sl_sim *sim, size_t *nbuckets);
+const sl_network *sl_sim_network(const sl_sim *sim);
+const sl_trace *sl_sim_trace(const sl_sim *sim);
+const char *sl_sim_policy(const sl_sim *sim);
+
+/* Free the per-job results (after writing them) to save memory. */
+void sl_sim_drop_jobs(sl_sim *sim);
+
+void sl_sim_free(sl_sim *sim); /* accepts NULL */
+
+/* new + run + close at the run's own window end.  On success *out is a
+ * closed sim (free with sl_sim_free). */
+int sl_simulate(const sl_network *net, const sl_trace *trace, const char *policy,
+                const sl_sim_opts *opts, sl_sim **out, sl_err *err);
+
+#endif

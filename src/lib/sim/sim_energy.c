@@ -1,0 +1,167 @@
+/*
+ * sim_energy.c — power, supply, carbon and money accounting per site, and
+ * the simulator's implementation of the policy view.
+ *
+ * A site's power is constant between two of its events, and signals are
+ * constant within a step, so integrating piece by piece (split at step
+ * boundaries) is exact.  Each piece adds to the site's row for that step
+ * and to its running integrals E, C, M (sim_int.h), from which jobs take
+ * their share in O(1) at their end.
+ *
+ * The carbon signal is chosen in one place (carbon_signal) by the run's
+ * accounting mode; the green supply in one place (green_signal).  Later
+ * supply models (curtailed surplus, interconnect imports) change those two.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "core/mem.h"
+#include "core/time.h"
+#include "sim/sim_int.h"
+
+static const sl_signal *carbon_signal(const sl_sim *sim, int s)
+{
+	const sl_zone *z = &sim->net->zones[sim->net->sites[s].zone];
+	if (sim->opts.carbon == SL_CARBON_MARGINAL && z->has_carbon_marginal)
+		return &z->carbon_marginal_g_per_kwh;
+	return &z->carbon_avg_g_per_kwh;
+}
+
+/* Green supply of site s at t, in W. */
+static double green_signal(const sl_sim *sim, int s, int64_t t)
+{
+	const sl_site *st = &sim->net->sites[s];
+	return st->has_green ? sl_signal_at(&st->green_mw, t) * 1e6 : 0.0;
+}
+
+double sim__signal(const sl_sim *sim, int kind, int s, int64_t t)
+{
+	const sl_network *net = sim->net;
+	switch (kind) {
+	case SL_SIG_CARBON_G_PER_KWH:
+		return sl_signal_at(carbon_signal(sim, s), t);
+	case SL_SIG_PRICE_CNY_PER_KWH:
+		return sl_signal_at(&net->zones[net->sites[s].zone].price_cny_per_kwh, t);
+	case SL_SIG_PUE:
+		return sl_signal_at(&net->sites[s].pue, t);
+	case SL_SIG_GREEN_W:
+		return green_signal(sim, s, t);
+	default:
+		return 0.0;
+	}
+}
+
+/* Start of the step holding t, on the network's grid. */
+static int64_t step_floor(const sl_sim *sim, int64_t t)
+{
+	const sl_network *net = sim->net;
+	return net->t0 + sl_floor_div(t - net->t0, net->step_s) * net->step_s;
+}
+
+void sim__energy_init(sl_sim *sim)
+{
+	const sl_network *net = sim->net;
+	for (int s = 0; s < net->nsites; s++) {
+		const sl_site *st = &net->sites[s];
+		sim_site *ss = &sim->site[s];
+		ss->idle_w = st->cores * st->core_idle_w + st->gpus * st->gpu_idle_w;
+		ss->inc_core_w = st->core_busy_w - st->core_idle_w;
+		ss->inc_gpu_w = st->gpu_busy_w - st->gpu_idle_w;
+		ss->last_t = ss->step_end = sim->t_begin;
+	}
+	sim->vstep_lo = sim->vstep_hi = INT64_MIN;
+}
+
+static sl_sim_bucket *bucket_at(sl_sim *sim, int s, int64_t t)
+{
+	size_t b = (size_t)((t - sim->t_begin) / sim->step_s);
+	if (b >= sim->nbk) {
+		size_t need = (b + 1) * (size_t)sim->nsites, old = sim->bk_cap;
+		if (need > sim->bk_cap) {
+			sl__grow((void **)&sim->bk, &sim->bk_cap, sizeof *sim->bk, need);
+			memset(sim->bk + old, 0, (sim->bk_cap - old) * sizeof *sim->bk);
+		}
+		sim->nbk = b + 1;
+	}
+	return &sim->bk[b * (size_t)sim->nsites + (size_t)s];
+}
+
+static void step_refresh(sl_sim *sim, int s, sim_site *ss)
+{
+	int64_t t = ss->last_t;
+	ss->step_end = step_floor(sim, t) + sim->step_s;
+	ss->pue = sl_signal_at(&sim->net->sites[s].pue, t);
+	ss->ci = sl_signal_at(carbon_signal(sim, s), t);
+	ss->price = sl_signal_at(&sim->net->zones[sim->net->sites[s].zone].price_cny_per_kwh, t);
+	ss->green_w = green_signal(sim, s, t);
+}
+
+/* Add dt seconds at the site's current power and step values. */
+static void piece(sl_sim *sim, int s, sim_site *ss, double dt)
+{
+	sl_sim_bucket *b = bucket_at(sim, s, ss->last_t);
+	double it = ss->idle_w + ss->busy_w;
+	double f = it * ss->pue;
+	double green = f < ss->green_w ? f : ss->green_w;
+	double grid = f - green;
+	double grid_frac = f > 0 ? grid / f : 1.0;
+	b->busy_core_s += ss->busy_c * dt;
+	b->busy_gpu_s += ss->busy_g * dt;
+	b->it_j += it * dt;
+	b->facility_j += f * dt;
+	b->green_j += green * dt;
+	b->grid_j += grid * dt;
+	b->carbon_g += grid * dt * ss->ci / SIM_J_PER_KWH;
+	b->cost_cny += f * dt * ss->price / SIM_J_PER_KWH;
+	ss->E += ss->pue * dt;
+	ss->C += ss->pue * grid_frac * ss->ci * dt;
+	ss->M += ss->pue * ss->price * dt;
+}
+
+void sim__advance(sl_sim *sim, int s, int64_t t)
+{
+	sim_site *ss = &sim->site[s];
+	while (ss->last_t < t) {
+		if (ss->last_t >= ss->step_end)
+			step_refresh(sim, s, ss);
+		int64_t b = ss->step_end < t ? ss->step_end : t;
+		piece(sim, s, ss, (double)(b - ss->last_t));
+		ss->last_t = b;
+	}
+}
+
+/* ---------- the view ---------- */
+
+static void view_site_state(const void *ctx, int s, sl_site_state *out)
+{
+	const sl_sim *sim = ctx;
+	const sim_site *ss = &sim->site[s];
+	out->busy_cores = ss->busy_c;
+	out->busy_gpus = ss->busy_g;
+	out->pending_cores = ss->pend_c;
+	out->pending_gpus = ss->pend_g;
+	out->pending_jobs = ss->pend_jobs;
+	out->running_jobs = ss->q.nrun;
+}
+
+static double view_signal(const void *ctx, int kind, int s, int64_t t)
+{
+	const sl_sim *sim = ctx;
+	if (t >= sim->vstep_lo && t < sim->vstep_hi && kind >= 0 && kind < SL_SIG_COUNT)
+		return sim->vsig[s * SL_SIG_COUNT + kind];
+	return sim__signal(sim, kind, s, t);
+}
+
+const sl_view_ops sim__view_ops = {view_site_state, view_signal};
+
+void sim__view_at(sl_sim *sim, int64_t now)
+{
+	sim->view.now = now;
+	if (now >= sim->vstep_lo && now < sim->vstep_hi)
+		return;
+	sim->vstep_lo = step_floor(sim, now);
+	sim->vstep_hi = sim->vstep_lo + sim->step_s;
+	for (int s = 0; s < sim->nsites; s++)
+		for (int k = 0; k < SL_SIG_COUNT; k++)
+			sim->vsig[s * SL_SIG_COUNT + k] = sim__signal(sim, k, s, sim->vstep_lo);
+}

@@ -1,0 +1,86 @@
+/*
+ * sim_int.h — the simulator's private state, shared by sim.c (driver and
+ * event loop), sim_energy.c (power, supply and money accounting) and
+ * sim_metrics.c (the summary).  Not part of the library's contract.
+ */
+#ifndef SL_SIM_INT_H
+#define SL_SIM_INT_H
+
+#include "core/heap.h"
+#include "sched/site_queue.h"
+#include "sim/sim.h"
+
+/* Event kinds, in the order they are handled at equal times: ends free
+ * resources first, then arriving inputs join queues, then submissions are
+ * placed (from the trace cursor, never in the heap), then policy ticks. */
+enum { EV_END = 0, EV_ELIGIBLE = 1, EV_ARRIVE = 2, EV_TICK = 3 };
+
+#define SIM_J_PER_KWH 3.6e6
+
+/* One site's state.  Invariant: busy_c/busy_g equal the cores/GPUs of the
+ * site's running jobs; last_t <= the simulator's now; E, C, M are the
+ * integrals from t_begin to last_t of, per watt of IT load: PUE (s), PUE x
+ * grid fraction x carbon intensity (s gCO2/kWh), PUE x price
+ * (s CNY/kWh).  A job's figures are its busy watts x their increase over
+ * its run. */
+typedef struct sim_site {
+	sl_site_queue q;
+	double idle_w, inc_core_w, inc_gpu_w;   /* IT watts: all idle; per busy device */
+	int32_t busy_c, busy_g;
+	double busy_w;                          /* busy increment now */
+	int64_t last_t;
+	double E, C, M;
+	int64_t step_end;                       /* end of the step holding last_t */
+	double pue, ci, price, green_w;         /* that step's values */
+	int64_t pend_c, pend_g;                 /* placed, not started */
+	int32_t pend_jobs;
+	int64_t jobs;                           /* started here */
+} sim_site;
+
+struct sl_sim {
+	const sl_network *net;
+	const sl_trace *trace;
+	const sl_policy_ops *pol;
+	void *pol_state;
+	sl_sim_opts opts;
+
+	sl_sim_job *res;               /* [trace->n] */
+	sl_heap ev;
+	uint64_t seq;
+	sim_site *site;                /* [nsites] */
+	int nsites;
+
+	int64_t t_begin, now, last_end;
+	int32_t step_s;
+	sl_sim_bucket *bk;             /* [nbk][nsites] */
+	size_t nbk, bk_cap;
+
+	int *dirty;                    /* sites to schedule before time moves on */
+	int ndirty;
+	uint8_t *is_dirty;
+
+	sl_view view;
+	int64_t vstep_lo, vstep_hi;    /* the step whose signals vsig holds */
+	double *vsig;                  /* [nsites][SL_SIG_COUNT] */
+
+	int ran, closed;
+	int fail;                      /* set by callbacks; the loop stops */
+	sl_err failerr;
+	sl_sim_summary sum;
+};
+
+/* sim_energy.c */
+void sim__energy_init(sl_sim *sim);
+/* Integrate site s's power from its last_t to t (>= last_t). */
+void sim__advance(sl_sim *sim, int s, int64_t t);
+/* Value of a signal kind at site s at time t (true series). */
+double sim__signal(const sl_sim *sim, int kind, int s, int64_t t);
+extern const sl_view_ops sim__view_ops;
+/* Point the view at now (refreshing the current-step signal cache). */
+void sim__view_at(sl_sim *sim, int64_t now);
+
+/* sim_metrics.c */
+void sim__job_metrics(sl_sim *sim);
+int sim__site_metrics(sl_sim *sim, sl_err *err);
+
+#endif

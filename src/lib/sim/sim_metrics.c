@@ -1,0 +1,200 @@
+/*
+ * sim_metrics.c — the run's summary: job outcomes, waits, slowdown, SLA
+ * and residency checks (after the run), and site energy, carbon, cost,
+ * utilisation and green share over the accounting window (at close).
+ *
+ * Percentiles are nearest-rank: the p-th percentile of n values is the
+ * ceil(p/100 * n)-th smallest, found by selection in O(n).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/mem.h"
+#include "sched/transfer.h"
+#include "sim/sim_int.h"
+
+static void swap64(int64_t *a, int64_t *b)
+{
+	int64_t t = *a;
+	*a = *b;
+	*b = t;
+}
+
+/* Reorder a[0..n) so a[k] is the k-th smallest (0-based); O(n) expected.
+ * Deterministic: median-of-three pivots, no randomness. */
+static int64_t select_kth(int64_t *a, size_t n, size_t k)
+{
+	size_t lo = 0, hi = n - 1;
+	while (hi > lo) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (a[mid] < a[lo]) swap64(&a[mid], &a[lo]);
+		if (a[hi] < a[lo]) swap64(&a[hi], &a[lo]);
+		if (a[hi] < a[mid]) swap64(&a[hi], &a[mid]);
+		int64_t pivot = a[mid];
+		size_t i = lo, j = hi;
+		while (i <= j) {
+			while (a[i] < pivot) i++;
+			while (a[j] > pivot) j--;
+			if (i <= j) {
+				swap64(&a[i], &a[j]);
+				i++;
+				if (j == 0)
+					break;
+				j--;
+			}
+		}
+		if (k <= j)
+			hi = j;
+		else if (k >= i)
+			lo = i;
+		else
+			return a[k];
+	}
+	return a[k];
+}
+
+static double percentile(int64_t *a, size_t n, double p)
+{
+	if (n == 0)
+		return 0;
+	size_t rank = (size_t)ceil(p / 100.0 * (double)n);
+	if (rank < 1)
+		rank = 1;
+	return (double)select_kth(a, n, rank - 1);
+}
+
+/* Per-job checks and sums for one started job. */
+static void count_started(sl_sim *sim, const sl_job *job, const sl_sim_job *r, double *bsld)
+{
+	sl_sim_summary *sum = &sim->sum;
+	sl_sim_site_sum *ss = &sum->sites[r->site];
+	const sl_route *route = sl_network_route(sim->net, job->origin, r->site);
+	sum->started++;
+	if (r->status == SL_JOB_DONE)
+		sum->completed++;
+	else
+		sum->killed++;
+	ss->jobs++;
+	ss->job_kwh += r->energy_kwh;
+	ss->job_carbon_g += r->carbon_g;
+	ss->job_cost_cny += r->cost_cny;
+	int64_t wait = r->start - job->submit, run = r->end - r->start;
+	double den = run > SL_SIM_BSLD_TAU_S ? (double)run : SL_SIM_BSLD_TAU_S;
+	double b = (double)(wait + run) / den;
+	*bsld += b > 1 ? b : 1;
+	sum->data_bytes += (double)job->input_bytes + (double)job->output_bytes;
+	if (route)
+		sum->transfer_cny += sl_transfer_job_cny(route, job);
+	if (job->latency_budget_ms > 0) {
+		sum->latency_jobs++;
+		if (!route || route->rtt_ms > job->latency_budget_ms)
+			sum->latency_violations++;
+	}
+	if (job->deadline_s > 0) {
+		sum->deadline_jobs++;
+		if (r->end > job->submit + job->deadline_s)
+			sum->deadline_violations++;
+	}
+	if (!route || !sl_network_tag_allows(sim->net, job->tag, r->site))
+		sum->residency_breaches++;
+}
+
+void sim__job_metrics(sl_sim *sim)
+{
+	sl_sim_summary *sum = &sim->sum;
+	size_t n = sim->trace->n, nw = 0;
+	sum->nsites = sim->nsites;
+	sum->sites = sl_calloc((size_t)sim->nsites, sizeof *sum->sites);
+	sum->jobs = (int64_t)n;
+	int64_t *waits = sl_malloc((n ? n : 1) * sizeof *waits);
+	double wait_sum = 0, bsld = 0;
+	for (size_t j = 0; j < n; j++) {
+		const sl_job *job = &sim->trace->jobs[j];
+		const sl_sim_job *r = &sim->res[j];
+		if (r->status == SL_JOB_REJECTED) {
+			sum->rejected++;
+			sum->rejected_by[r->reason]++;
+			continue;
+		}
+		count_started(sim, job, r, &bsld);
+		waits[nw] = r->start - job->submit;
+		wait_sum += (double)waits[nw++];
+	}
+	for (int s = 0; s < sim->nsites; s++) {
+		sum->job_kwh += sum->sites[s].job_kwh;
+		sum->job_carbon_g += sum->sites[s].job_carbon_g;
+		sum->job_cost_cny += sum->sites[s].job_cost_cny;
+	}
+	if (nw) {
+		sum->wait_mean_s = wait_sum / (double)nw;
+		sum->bsld_mean = bsld / (double)nw;
+		sum->wait_p50_s = percentile(waits, nw, 50);
+		sum->wait_p95_s = percentile(waits, nw, 95);
+		sum->wait_p99_s = percentile(waits, nw, 99);
+	}
+	sl_free(waits);
+}
+
+static void site_totals(sl_sim *sim, int s, double window_s)
+{
+	sl_sim_site_sum *o = &sim->sum.sites[s];
+	const sim_site *ss = &sim->site[s];
+	const sl_site *st = &sim->net->sites[s];
+	double it = 0, fac = 0, green = 0, grid = 0;
+	for (size_t b = 0; b < sim->nbk; b++) {
+		const sl_sim_bucket *k = &sim->bk[b * (size_t)sim->nsites + (size_t)s];
+		o->busy_core_s += k->busy_core_s;
+		o->busy_gpu_s += k->busy_gpu_s;
+		it += k->it_j;
+		fac += k->facility_j;
+		green += k->green_j;
+		grid += k->grid_j;
+		o->carbon_g += k->carbon_g;
+		o->cost_cny += k->cost_cny;
+	}
+	o->it_kwh = it / SIM_J_PER_KWH;
+	o->facility_kwh = fac / SIM_J_PER_KWH;
+	o->green_kwh = green / SIM_J_PER_KWH;
+	o->grid_kwh = grid / SIM_J_PER_KWH;
+	o->idle_kwh = ss->idle_w * ss->E / SIM_J_PER_KWH;
+	o->idle_carbon_g = ss->idle_w * ss->C / SIM_J_PER_KWH;
+	o->idle_cost_cny = ss->idle_w * ss->M / SIM_J_PER_KWH;
+	o->util_cores = st->cores > 0 && window_s > 0 ? o->busy_core_s / (st->cores * window_s) : 0;
+	o->util_gpus = st->gpus > 0 && window_s > 0 ? o->busy_gpu_s / (st->gpus * window_s) : 0;
+	o->green_share = fac > 0 ? green / fac : 0;
+}
+
+/* Relative difference, safe near zero. */
+static double rel_diff(double a, double b)
+{
+	double m = fabs(a) > fabs(b) ? fabs(a) : fabs(b);
+	return m > 1e-9 ? fabs(a - b) / m : fabs(a - b);
+}
+
+int sim__site_metrics(sl_sim *sim, sl_err *err)
+{
+	sl_sim_summary *sum = &sim->sum;
+	double window_s = (double)(sum->t_end - sum->t_begin);
+	for (int s = 0; s < sim->nsites; s++) {
+		site_totals(sim, s, window_s);
+		const sl_sim_site_sum *o = &sum->sites[s];
+		sum->it_kwh += o->it_kwh;
+		sum->facility_kwh += o->facility_kwh;
+		sum->green_kwh += o->green_kwh;
+		sum->grid_kwh += o->grid_kwh;
+		sum->carbon_g += o->carbon_g;
+		sum->cost_cny += o->cost_cny;
+		sum->idle_kwh += o->idle_kwh;
+		sum->idle_carbon_g += o->idle_carbon_g;
+		sum->idle_cost_cny += o->idle_cost_cny;
+		if (sim->opts.check &&
+		    (rel_diff(o->job_kwh + o->idle_kwh, o->facility_kwh) > 1e-9 ||
+		     rel_diff(o->job_carbon_g + o->idle_carbon_g, o->carbon_g) > 1e-9 ||
+		     rel_diff(o->job_cost_cny + o->idle_cost_cny, o->cost_cny) > 1e-9))
+			return sl_err_set(err, SL_EINTERNAL, sim->net->sites[s].id,
+			                  "job + idle energy %.9g kWh != site energy %.9g kWh",
+			                  o->job_kwh + o->idle_kwh, o->facility_kwh);
+	}
+	return 0;
+}

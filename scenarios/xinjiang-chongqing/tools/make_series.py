@@ -58,9 +58,10 @@ HAMI_WIND_MW, HAMI_PV_MW, HAMI_CSP_MW = 12000.0, 11000.0, 50.0
 CF_HAMI_WIND, CF_HAMI_PV, CF_CSP = 0.27, 0.19, 0.40
 CF_NORTH_WIND, CF_NORTH_PV, CF_XJ_HYDRO = 0.24, 0.18, 0.35
 HAMI_LOAD_SHARE = 0.06  # ESTIMATE: Hami ~5 % of XJ GDP, energy-heavy industry
-# Xinjiang outbound 2025 (TWh, BladeBend, M): Hami-Zhengzhou 45.9,
-# Changji-Guquan 69.9, total 141.3; Hami-Chongqing 11.751 (Jun-Dec, sent).
-XJ_OUT_TWH, TIANZHONG_TWH, JIQUAN_TWH = 141.3, 45.9, 69.9
+# Xinjiang outbound 2025 (TWh, BladeBend, M): total 141.3, of which
+# Hami-Zhengzhou 45.9, Changji-Guquan 69.9 and Hami-Chongqing 11.751
+# (Jun-Dec, sent); all but the last are spread flat over the year.
+XJ_OUT_TWH = 141.3
 HVDC_SENT_MWH = 11751e3
 HVDC_RATED_MW, HVDC_DESIGN_TWH = 8000.0, 36.0
 HVDC_START = dt.datetime(2025, 6, 10, 0, tzinfo=BJT)  # first power (H)

@@ -230,6 +230,35 @@ static void test_offered_load(void **st)
 	sl_network_free(net);
 }
 
+/* A job count instead of days: exactly n jobs, the span follows the load. */
+static void test_job_count(void **st)
+{
+	(void)st;
+	sl_network *net = tn_new();
+	sl_trace t = {0};
+	sl_err e = {0};
+	sl_gen_opts o = {.seed = 4, .jobs = 20000, .load = 0.7};
+	assert_int_equal(sl_workload_gen(net, &o, &t, &e), 0);
+	assert_int_equal(t.n, 20000);
+	assert_int_equal(t.jobs[t.n - 1].id, 20000);
+	const char *d = strstr(t.comment, "days ");
+	assert_non_null(d);
+	double days = strtod(d + 5, NULL);
+	assert_true(days > 1 && days < 60);
+	assert_true(t.jobs[t.n - 1].submit < TN_T0 + (int64_t)(days * 86400) + 1);
+	sl_offered off;
+	sl_trace_offered(net, &t, (int64_t)ceil(days * 86400), &off);
+	assert_near(off.util, 0.7, 0.001);
+	sl_trace_release(&t);
+	o.days = 3;
+	assert_int_equal(sl_workload_gen(net, &o, &t, &e), SL_EINVAL);
+	assert_non_null(strstr(e.msg, "not both"));
+	o.days = 0;
+	o.max_jobs = 100;
+	assert_int_equal(sl_workload_gen(net, &o, &t, &e), SL_ERANGE);
+	sl_network_free(net);
+}
+
 static void test_bad_options(void **st)
 {
 	(void)st;
@@ -281,6 +310,7 @@ int main(void)
 		cmocka_unit_test(test_sizes_estimates_deadlines),
 		cmocka_unit_test(test_deadline_covers_transfer),
 		cmocka_unit_test(test_offered_load),
+		cmocka_unit_test(test_job_count),
 		cmocka_unit_test(test_bad_options),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

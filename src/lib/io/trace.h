@@ -82,6 +82,8 @@ typedef struct sl_gen_opts {
 	int64_t start;     /* UTC; 0 = the scenario start */
 	double load;       /* target offered utilisation of the network, (0, 2] */
 	size_t max_jobs;   /* refuse to generate more; 0 = SL_GEN_MAX_JOBS_DEFAULT */
+	size_t jobs;       /* > 0: exactly this many jobs, days = 0, and the span is
+	                    * whatever makes their work the target load */
 } sl_gen_opts;
 
 /* Generate a synthetic trace from the scenario's origins and job classes
@@ -89,7 +91,8 @@ typedef struct sl_gen_opts {
  * (net, opts): the same inputs give the same jobs on every platform.  *out
  * must be zeroed or released; it is written only on success.  Returns 0,
  * SL_EINVAL (no classes, a class needing a resource the network lacks, bad
- * options) or SL_ERANGE (more than max_jobs would be needed). */
+ * options) or SL_ERANGE (more than max_jobs would be needed, or a job count
+ * would span more than 100 years). */
 int sl_workload_gen(const sl_network *net, const sl_gen_opts *opts, sl_trace *out, sl_err *err);
 
 #endif

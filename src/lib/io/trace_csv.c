@@ -198,6 +198,24 @@ static int field_id(reader *r, int col, const sl__idmap *map, int allow_empty,
 	return 0;
 }
 
+/* Store an integer already range-checked for column col. */
+static inline void store_int(sl_job *j, int col, int64_t v)
+{
+	switch (col) {
+	case C_JOB_ID: j->id = v; break;
+	case C_SUBMIT: j->submit = v; break;
+	case C_CORES: j->cores = (int32_t)v; break;
+	case C_GPUS: j->gpus = (int32_t)v; break;
+	case C_EST: j->est_s = (int32_t)v; break;
+	case C_RUN: j->run_s = (int32_t)v; break;
+	case C_DEADLINE: j->deadline_s = v; break;
+	case C_INPUT: j->input_bytes = v; break;
+	case C_OUTPUT: j->output_bytes = v; break;
+	case C_TENANT: j->tenant = (int16_t)v; break;
+	default: break;
+	}
+}
+
 /* Convert one field of column col into the job. */
 static int parse_field(reader *r, int col, const char *p, const char *q, sl_job *j)
 {
@@ -212,19 +230,7 @@ static int parse_field(reader *r, int col, const char *p, const char *q, sl_job 
 	}
 	if (rc)
 		return rc;
-	switch (col) {
-	case C_JOB_ID: j->id = v; break;
-	case C_SUBMIT: j->submit = v; break;
-	case C_CORES: j->cores = (int32_t)v; break;
-	case C_GPUS: j->gpus = (int32_t)v; break;
-	case C_EST: j->est_s = (int32_t)v; break;
-	case C_RUN: j->run_s = (int32_t)v; break;
-	case C_DEADLINE: j->deadline_s = v; break;
-	case C_INPUT: j->input_bytes = v; break;
-	case C_OUTPUT: j->output_bytes = v; break;
-	case C_TENANT: j->tenant = (int16_t)v; break;
-	default: break;
-	}
+	store_int(j, col, v);
 	return 0;
 }
 
@@ -238,11 +244,48 @@ static size_t count_fields(const char *p, const char *end)
 	return n;
 }
 
+/* The fast path of one field at p: a plain integer in range, or an id that
+ * resolves.  Returns where the field ends, or NULL to take the slow path
+ * (which converts or explains). */
+static inline const char *fast_field(reader *r, int col, const char *p, const char *end, sl_job *j)
+{
+	const char *q = p;
+	if (col == C_ORIGIN || col == C_CLASS || col == C_TAG) {
+		uint32_t h = SL__IDMAP_HASH_INIT;
+		while (q < end && *q != ',')
+			h = sl__idmap_hash_step(h, (unsigned char)*q++);
+		if (q == p)
+			return col == C_ORIGIN ? NULL : q; /* empty class or tag: -1 already */
+		const sl__idmap *m = col == C_ORIGIN ? &r->origins : col == C_CLASS ? &r->classes : &r->tags;
+		int idx = sl__idmap_find(m, p, (size_t)(q - p), h);
+		if (idx < 0)
+			return NULL;
+		*(col == C_ORIGIN ? &j->origin : col == C_CLASS ? &j->cls : &j->tag) = (int16_t)idx;
+		return q;
+	}
+	uint64_t v = 0;
+	while (q < end && (unsigned)((unsigned char)*q - '0') <= 9)
+		v = v * 10 + (unsigned)(*q++ - '0');
+	if (q == p || (q < end && *q != ','))
+		return NULL;
+	if (col == C_LATENCY) {
+		if (q - p > 7)
+			return NULL;
+		j->latency_budget_ms = (float)v; /* exact below 2^24 */
+		return q;
+	}
+	if (q - p > 18 || (int64_t)v > col_hi[col] || (int64_t)v < col_lo[col])
+		return NULL;
+	store_int(j, col, (int64_t)v);
+	return q;
+}
+
 /* Split and convert one data row [line, end) into *j. */
 static int parse_row(reader *r, const char *line, const char *end, sl_job *j)
 {
 	const char *p = line;
 	memset(j, 0, sizeof *j);
+	j->cls = j->tag = -1;
 	for (int k = 0; k < NCOLS; k++) {
 		if (k > 0) {
 			if (p == end)
@@ -250,12 +293,15 @@ static int parse_row(reader *r, const char *line, const char *end, sl_job *j)
 				                k, NCOLS, col_name[r->col_at[k]]);
 			p++; /* the comma */
 		}
-		const char *q = p;
-		while (q < end && *q != ',')
-			q++;
-		int rc = parse_field(r, r->col_at[k], p, q, j);
-		if (rc)
-			return rc;
+		const char *q = fast_field(r, r->col_at[k], p, end, j);
+		if (!q) {
+			q = p;
+			while (q < end && *q != ',')
+				q++;
+			int rc = parse_field(r, r->col_at[k], p, q, j);
+			if (rc)
+				return rc;
+		}
 		p = q;
 	}
 	if (p != end)

@@ -55,12 +55,21 @@ typedef struct sl__idmap {
 	uint32_t mask;          /* slots - 1; slots is a power of two > 2 * count */
 } sl__idmap;
 
+/* The map's hash (FNV-1a), exposed so a reader can hash while it splits. */
+static inline uint32_t sl__idmap_hash_step(uint32_t h, unsigned char c)
+{
+	return (h ^ c) * 16777619u;
+}
+#define SL__IDMAP_HASH_INIT 2166136261u
+
 /* Build a map of n ids; ids[i] is found as i.  strs is an array of structs
  * of size stride whose first member is the const char * id (as sl_origin,
  * sl_job_class and sl_data_rule are laid out). */
 void sl__idmap_build(sl__idmap *m, const void *strs, size_t stride, int n);
 /* Index of the id s[0..n), or -1. */
 int  sl__idmap_get(const sl__idmap *m, const char *s, size_t n);
+/* The same with the hash of s[0..n) already computed. */
+int  sl__idmap_find(const sl__idmap *m, const char *s, size_t n, uint32_t hash);
 void sl__idmap_free(sl__idmap *m);
 
 #endif

@@ -109,11 +109,9 @@ int sl__lines_next(sl__lines *lr, const char **line, size_t *n, sl_err *err)
 
 static uint32_t hash_bytes(const char *s, size_t n)
 {
-	uint32_t h = 2166136261u; /* FNV-1a */
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 16777619u;
-	}
+	uint32_t h = SL__IDMAP_HASH_INIT;
+	for (size_t i = 0; i < n; i++)
+		h = sl__idmap_hash_step(h, (unsigned char)s[i]);
 	return h;
 }
 
@@ -136,7 +134,12 @@ void sl__idmap_build(sl__idmap *m, const void *strs, size_t stride, int n)
 
 int sl__idmap_get(const sl__idmap *m, const char *s, size_t n)
 {
-	uint32_t h = hash_bytes(s, n) & m->mask;
+	return sl__idmap_find(m, s, n, hash_bytes(s, n));
+}
+
+int sl__idmap_find(const sl__idmap *m, const char *s, size_t n, uint32_t hash)
+{
+	uint32_t h = hash & m->mask;
 	for (; m->slot[h].s; h = (h + 1) & m->mask)
 		if (m->slot[h].len == n && memcmp(m->slot[h].s, s, n) == 0)
 			return m->slot[h].idx;

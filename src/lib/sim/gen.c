@@ -24,7 +24,8 @@
 #define KILL_FRAC 0.08       /* share of jobs that run past their estimate */
 #define KILL_LO 0.50         /* such a job's estimate: run x U[KILL_LO, KILL_HI] */
 #define KILL_HI 0.95
-#define MAX_DAYS 3660.0
+#define MAX_DAYS 3660.0      /* --days */
+#define MAX_SPAN_DAYS 36525.0 /* the span a job count implies: signals repeat yearly */
 #define MAX_COUNT 1e7        /* cores or GPUs per job */
 #define MAX_BYTES 1e18
 #define TIME_SEED_MIX 0x7c3b5a1f2e4d6c8bULL /* a second stream for arrival times */
@@ -35,8 +36,10 @@ typedef struct gen {
 	double *origin_share;    /* [norigins] */
 	double *class_share;     /* [nclasses] */
 	int64_t start, end;
-	double cap_core_s;       /* installed cores x span; 0 when none */
+	double cap_core_s;       /* installed cores x span; 0 when none (or a count is asked) */
 	double cap_gpu_s;
+	double core_s, gpu_s;    /* work drawn so far: sum of min(run, est) x cores, x gpus */
+	size_t njobs;
 } gen;
 
 /* ---- validation -------------------------------------------------------- */
@@ -77,7 +80,9 @@ static int check_inputs(const sl_network *net, const sl_gen_opts *o, sl_err *err
 {
 	int64_t cores, gpus;
 	double so = 0, sc = 0;
-	if (!(o->days > 0 && o->days <= MAX_DAYS))
+	if (o->jobs && o->days != 0)
+		return sl_err_set(err, SL_EINVAL, NULL, "give days or a job count, not both");
+	if (!o->jobs && !(o->days > 0 && o->days <= MAX_DAYS))
 		return sl_err_set(err, SL_EINVAL, NULL, "days must be in (0, %g], got %g", MAX_DAYS, o->days);
 	if (!(o->load > 0 && o->load <= 2))
 		return sl_err_set(err, SL_EINVAL, NULL, "load must be in (0, 2], got %g", o->load);
@@ -208,26 +213,45 @@ static void draw_job(gen *g, sl_job *j)
 
 /* ---- the driver ---------------------------------------------------------- */
 
-/* Draw jobs until the binding resource's offered utilisation reaches load. */
-static int draw_jobs(gen *g, double load, size_t max_jobs, sl_trace *t, sl_err *err)
+static double offered_util(const gen *g)
 {
-	double core_s = 0, gpu_s = 0;
+	double u_cpu = g->cap_core_s > 0 ? g->core_s / g->cap_core_s : 0;
+	double u_gpu = g->cap_gpu_s > 0 ? g->gpu_s / g->cap_gpu_s : 0;
+	return u_cpu > u_gpu ? u_cpu : u_gpu;
+}
+
+/* Draw jobs until there are o->jobs of them or, without a count, until the
+ * binding resource's offered utilisation over the span reaches o->load. */
+static int draw_jobs(gen *g, const sl_gen_opts *o, size_t max_jobs, sl_trace *t, sl_err *err)
+{
 	for (;;) {
-		double u_cpu = g->cap_core_s > 0 ? core_s / g->cap_core_s : 0;
-		double u_gpu = g->cap_gpu_s > 0 ? gpu_s / g->cap_gpu_s : 0;
-		if ((u_cpu > u_gpu ? u_cpu : u_gpu) >= load)
+		if (o->jobs ? t->n >= o->jobs : offered_util(g) >= o->load)
 			return 0;
 		if (t->n >= max_jobs)
 			return sl_err_set(err, SL_ERANGE, NULL,
 			                  "reaching load %g needs more than %zu jobs; use fewer days or a lower load",
-			                  load, max_jobs);
+			                  o->load, max_jobs);
 		sl_job j;
 		draw_job(g, &j);
 		double busy_s = j.run_s < j.est_s ? j.run_s : j.est_s;
-		core_s += busy_s * j.cores;
-		gpu_s += busy_s * j.gpus;
+		g->core_s += busy_s * j.cores;
+		g->gpu_s += busy_s * j.gpus;
 		sl_trace_push(t, &j);
 	}
+}
+
+/* With a job count, the span is what makes the drawn work the target load. */
+static int span_for_count(gen *g, double load, int64_t cores, int64_t gpus, sl_err *err)
+{
+	double s_cpu = cores > 0 ? g->core_s / (load * (double)cores) : 0;
+	double s_gpu = gpus > 0 ? g->gpu_s / (load * (double)gpus) : 0;
+	double span = ceil(s_cpu > s_gpu ? s_cpu : s_gpu);
+	if (span > MAX_SPAN_DAYS * SL_DAY)
+		return sl_err_set(err, SL_ERANGE, NULL,
+		                  "%zu jobs at load %g would span %.0f days (at most %.0f); ask for fewer jobs "
+		                  "or a higher load", g->njobs, load, span / SL_DAY, MAX_SPAN_DAYS);
+	g->end = g->start + (span < 1 ? 1 : (int64_t)span);
+	return 0;
 }
 
 static void describe(const sl_network *net, const sl_gen_opts *o, const gen *g, sl_trace *t)
@@ -236,10 +260,28 @@ static void describe(const sl_network *net, const sl_gen_opts *o, const gen *g, 
 	sl_offered off;
 	sl_trace_offered(net, t, g->end - g->start, &off);
 	sl_time_format_iso(g->start, net->utc_offset_s, 1, iso, sizeof iso);
-	sl_trace_comment_add(t, "suanli workload generator: scenario \"%s\", seed %llu, start %s, days %g, load %g",
-	                     net->name ? net->name : "", (unsigned long long)o->seed, iso, o->days, o->load);
+	sl_trace_comment_add(t, "suanli workload generator: scenario \"%s\", seed %llu, start %s, days %.6g, load %g",
+	                     net->name ? net->name : "", (unsigned long long)o->seed, iso,
+	                     (double)(g->end - g->start) / SL_DAY, o->load);
 	sl_trace_comment_add(t, "%zu jobs; offered utilisation: cpu %.4f, gpu %.4f (binding: %s)", t->n,
 	                     off.util_cpu, off.util_gpu, off.util_cpu >= off.util_gpu ? "cpu" : "gpu");
+}
+
+static void gen_init(gen *g, const sl_network *net, const sl_gen_opts *opts, int64_t cores, int64_t gpus)
+{
+	memset(g, 0, sizeof *g);
+	g->net = net;
+	g->start = opts->start ? opts->start : net->t0;
+	g->end = g->start + (int64_t)llround(opts->days * SL_DAY); /* with a count: set later */
+	g->cap_core_s = (double)cores * (double)(g->end - g->start);
+	g->cap_gpu_s = (double)gpus * (double)(g->end - g->start);
+	g->origin_share = sl_malloc((size_t)net->norigins * sizeof *g->origin_share);
+	g->class_share = sl_malloc((size_t)net->nclasses * sizeof *g->class_share);
+	for (int i = 0; i < net->norigins; i++)
+		g->origin_share[i] = net->origins[i].share;
+	for (int i = 0; i < net->nclasses; i++)
+		g->class_share[i] = net->classes[i].share;
+	sl_rng_seed(&g->rng, opts->seed);
 }
 
 int sl_workload_gen(const sl_network *net, const sl_gen_opts *opts, sl_trace *out, sl_err *err)
@@ -250,24 +292,15 @@ int sl_workload_gen(const sl_network *net, const sl_gen_opts *opts, sl_trace *ou
 	int rc = check_inputs(net, opts, err);
 	if (rc)
 		return rc;
-	memset(&g, 0, sizeof g);
-	g.net = net;
-	g.start = opts->start ? opts->start : net->t0;
-	g.end = g.start + (int64_t)llround(opts->days * SL_DAY);
-	sl_network_capacity(net, &cores, &gpus);
-	g.cap_core_s = (double)cores * (double)(g.end - g.start);
-	g.cap_gpu_s = (double)gpus * (double)(g.end - g.start);
-	g.origin_share = sl_malloc((size_t)net->norigins * sizeof *g.origin_share);
-	g.class_share = sl_malloc((size_t)net->nclasses * sizeof *g.class_share);
-	for (int i = 0; i < net->norigins; i++)
-		g.origin_share[i] = net->origins[i].share;
-	for (int i = 0; i < net->nclasses; i++)
-		g.class_share[i] = net->classes[i].share;
-	sl_rng_seed(&g.rng, opts->seed);
 	size_t max_jobs = opts->max_jobs ? opts->max_jobs : SL_GEN_MAX_JOBS_DEFAULT;
 	if (max_jobs > UINT32_MAX - 1u)
 		max_jobs = UINT32_MAX - 1u; /* gen_arrivals indexes jobs with uint32_t */
-	rc = draw_jobs(&g, opts->load, max_jobs, &t, err);
+	sl_network_capacity(net, &cores, &gpus);
+	gen_init(&g, net, opts, cores, gpus);
+	rc = draw_jobs(&g, opts, max_jobs, &t, err);
+	g.njobs = t.n;
+	if (rc == 0 && opts->jobs)
+		rc = span_for_count(&g, opts->load, cores, gpus, err);
 	if (rc == 0) {
 		sl__gen_arrivals(net, g.start, g.end, opts->seed ^ TIME_SEED_MIX, t.jobs, t.n);
 		describe(net, opts, &g, &t);

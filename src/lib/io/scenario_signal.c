@@ -61,7 +61,7 @@ static int check_series(sl__sc *c, const sl_yaml_node *map, const char *file, do
 			continue;
 		char want[128], when[32];
 		sl__sc_bounds_text(b, NULL, want, sizeof want);
-		sl_time_format_iso(s->t0 + (int64_t)i * s->step_s, c->net->utc_offset_s, 0, when,
+		sl_time_format_iso(s->t0 + (int64_t)i * s->step_s, c->net->utc_offset_s, 1, when,
 		                   sizeof when);
 		sl__sc_error(c, map, "expected every value of %s%s to be %s, got %g at %s (step %d)",
 		             file, scale != 1.0 ? " (after scale)" : "", want, s->v[i], when, (int)i);

@@ -1,0 +1,62 @@
+#!/bin/sh
+# suanli trace gen on the built-in scenario: usage errors, determinism,
+# --start, --jobs, stdout output, unreadable and unwritable paths.
+S=${SUANLI:-build/suanli}
+SCN=scenarios/xinjiang-chongqing/scenario.yaml
+T=$(mktemp -d "${TMPDIR:-/tmp}/suanli-trace.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+nok() { n=$((n + 1)); echo "not ok $n - $1"; }
+check() { # check DESC CMD...: ok if CMD succeeds
+	d=$1; shift
+	if "$@" >/dev/null 2>&1; then ok "$d"; else nok "$d"; fi
+}
+rc_is() { # rc_is WANT DESC CMD...
+	want=$1; d=$2; shift 2
+	"$@" >"$T/out" 2>"$T/err"; rc=$?
+	if [ "$rc" -eq "$want" ]; then ok "$d"; else nok "$d (exit $rc, want $want)"; sed 's/^/# /' "$T/err"; fi
+}
+err_has() { # err_has DESC TEXT: the last rc_is printed TEXT on stderr
+	if grep -q -- "$2" "$T/err"; then ok "$1"; else nok "$1"; sed 's/^/# /' "$T/err"; fi
+}
+
+rc_is 0 "trace --help" "$S" trace --help
+rc_is 0 "trace gen --help" "$S" trace gen --help
+check "gen --help shows usage and the options" grep -q -- "--load" "$T/out"
+rc_is 2 "trace without a sub-verb" "$S" trace
+rc_is 2 "an unknown sub-verb" "$S" trace frob x.csv
+err_has "unknown sub-verb is named" 'unknown sub-verb "frob"'
+rc_is 2 "gen without --seed" "$S" trace gen "$SCN" --days 1 -o "$T/a.csv"
+err_has "missing --seed is named" "--seed S is required"
+rc_is 2 "gen with --days and --jobs" "$S" trace gen "$SCN" --days 1 --jobs 5 --seed 1 -o "$T/a.csv"
+rc_is 2 "gen --load 3 is out of range" "$S" trace gen "$SCN" --days 1 --seed 1 --load 3 -o "$T/a.csv"
+rc_is 2 "gen --seed -1 is refused" "$S" trace gen "$SCN" --days 1 --seed -1 -o "$T/a.csv"
+rc_is 2 "gen with an unknown option" "$S" trace gen "$SCN" --days 1 --seed 1 --frob -o "$T/a.csv"
+rc_is 3 "gen on a missing scenario" "$S" trace gen "$T/none.yaml" --days 1 --seed 1 -o "$T/a.csv"
+rc_is 2 "gen with a bad --start" "$S" trace gen "$SCN" --days 1 --seed 1 --start yesterday -o "$T/a.csv"
+
+rc_is 0 "gen 3 days" "$S" trace gen "$SCN" --days 3 --seed 7 -o "$T/a.csv"
+check "summary names the job count" grep -q "jobs" "$T/out"
+check "the header row follows the comments" \
+	sh -c "grep -v '^#' '$T/a.csv' | head -1 | grep -qx 'job_id,submit,origin,class,cores,gpus,est_s,run_s,deadline_s,latency_budget_ms,input_bytes,output_bytes,data_tag,tenant'"
+check "the comment records the seed" grep -q "^# .*seed 7" "$T/a.csv"
+rows=$(grep -vc '^#' "$T/a.csv")
+if [ "$rows" -gt 50 ]; then ok "a few hundred jobs ($((rows - 1)))"; else nok "too few jobs ($rows rows)"; fi
+check "ids are 1..N and submit never goes back" \
+	awk -F, '/^#/||/^job_id/{next} {if ($1 != ++i || $2 < p) exit 1; p = $2}' "$T/a.csv"
+rc_is 0 "gen again" "$S" trace gen "$SCN" --days 3 --seed 7 -o "$T/b.csv"
+check "same seed, same bytes" cmp -s "$T/a.csv" "$T/b.csv"
+rc_is 0 "gen another seed" "$S" trace gen "$SCN" --days 3 --seed 8 -o "$T/c.csv"
+if cmp -s "$T/a.csv" "$T/c.csv"; then nok "another seed, another trace"; else ok "another seed, another trace"; fi
+"$S" trace gen "$SCN" --days 3 --seed 7 -o - >"$T/d.csv" 2>/dev/null
+check "-o - writes the same trace to stdout" cmp -s "$T/a.csv" "$T/d.csv"
+
+rc_is 0 "gen with --start" "$S" trace gen "$SCN" --days 1 --seed 2 --start 2025-07-14T00:00:00+08:00 -o "$T/s.csv"
+check "jobs start at --start, within one day" \
+	awk -F, '/^#/||/^job_id/{next} {if ($2 < 1752422400 || $2 >= 1752422400 + 86400) exit 1}' "$T/s.csv"
+rc_is 0 "gen --jobs 500" "$S" trace gen "$SCN" --jobs 500 --seed 3 -o "$T/j.csv"
+check "exactly 500 jobs" sh -c "[ \$(grep -v '^#' '$T/j.csv' | tail -n +2 | wc -l) -eq 500 ]"
+rc_is 4 "an unwritable output" "$S" trace gen "$SCN" --days 1 --seed 1 -o "$T/no/such/dir/x.csv"
+check "no partial file is left" test ! -e "$T/no/such/dir/x.csv"
+echo "1..$n"

@@ -538,7 +538,8 @@ static int local_poll(void *st, sl_exec_event *out, int max, sl_err *err)
 
 static int local_fd(void *st)
 {
-	return ((local *)st)->epfd;
+	local *ex = st;
+	return ex->cfg.scan_only ? -1 : ex->epfd;
 }
 
 static int64_t local_timeout_ms(void *st)

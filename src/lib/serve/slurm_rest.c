@@ -364,12 +364,14 @@ static int call(sl_slurm *c, const char *method, const char *path, const char *b
 		c->reply = keep;
 	}
 	c->fault = f;
-	return sl_err_set(err, sl_slurm_fault_code(f), c->cluster, "%s %s: %s: %s (HTTP %ld)%s",
-	                  method, path, sl_slurm_fault_name(f), msg, status,
-	                  f == SL_SLURM_AUTH && c->token_file
-	                      ? "; check the token file (expired, another cluster's key, "
-	                        "or another user?)"
-	                      : "");
+	char hint[SL_ERR_MSG_MAX / 2] = "";
+	if (f == SL_SLURM_AUTH && c->token_file)
+		snprintf(hint, sizeof hint, ": check the token in %s (expired, signed with another "
+		         "cluster's key, or for another user?)", c->token_file);
+	else if (f == SL_SLURM_AUTH)
+		snprintf(hint, sizeof hint, ": this slurmrestd wants a token (token_file)");
+	return sl_err_set(err, sl_slurm_fault_code(f), c->cluster, "%s %s: %s%s (HTTP %ld; Slurm: %s)",
+	                  method, path, sl_slurm_fault_name(f), hint, status, msg);
 }
 
 /* Prefix err's message with the request it belongs to and record the

@@ -222,24 +222,41 @@ const sl_yaml_node *sl__sc_list(sl__sc *c, const sl_yaml_node *map, const char *
 	return n;
 }
 
+typedef struct id_at {
+	const sl_yaml_node *id;
+	size_t item;
+} id_at;
+
+static int cmp_id_at(const void *pa, const void *pb)
+{
+	const id_at *a = pa, *b = pb;
+	int c = strcmp(a->id->str, b->id->str);
+	return c ? c : (a->item < b->item ? -1 : (a->item > b->item));
+}
+
+/* Sorted, so a long list costs n log n, not n^2. */
 void sl__sc_unique_ids(sl__sc *c, const sl_yaml_node *seq)
 {
-	for (size_t i = 1; i < seq->n; i++) {
-		const sl_yaml_node *a = sl_yaml_get(seq->items[i], "id");
-		if (!a || a->kind != SL_YAML_SCALAR)
-			continue;
-		for (size_t j = 0; j < i; j++) {
-			const sl_yaml_node *b = sl_yaml_get(seq->items[j], "id");
-			if (!b || b->kind != SL_YAML_SCALAR || strcmp(a->str, b->str) != 0)
-				continue;
-			size_t m = sl__sc_push_index(c, i);
-			sl__sc_push(c, "id");
-			sl__sc_error(c, a, "duplicate id \"%s\" (first defined at line %d)", a->str,
-			             b->line);
-			sl__sc_pop(c, m);
-			break;
-		}
+	id_at *v = sl_malloc((seq->n + 1) * sizeof *v);
+	size_t n = 0;
+	for (size_t i = 0; i < seq->n; i++) {
+		const sl_yaml_node *id = sl_yaml_get(seq->items[i], "id");
+		if (id && id->kind == SL_YAML_SCALAR && !sl_yaml_is_null(id))
+			v[n++] = (id_at){id, i};
 	}
+	qsort(v, n, sizeof *v, cmp_id_at);
+	for (size_t i = 1, first = 0; i < n; i++) {
+		if (strcmp(v[i].id->str, v[first].id->str) != 0) {
+			first = i;
+			continue;
+		}
+		size_t m = sl__sc_push_index(c, v[i].item);
+		sl__sc_push(c, "id");
+		sl__sc_error(c, v[i].id, "duplicate id \"%s\" (first defined at line %d)",
+		             v[i].id->str, v[first].id->line);
+		sl__sc_pop(c, m);
+	}
+	sl_free(v);
 }
 
 void sl__sc_shares_sum(sl__sc *c, const sl_yaml_node *seq, const char *what, double sum)

@@ -329,6 +329,10 @@ int sl_yaml_parse(sl_yaml_doc *doc, const char *text, size_t len, const char *fi
                   sl_diags *diags, sl_err *err)
 {
 	builder b = {0};
+	if (!text) {
+		text = "";
+		len = 0;
+	}
 	b.doc = doc;
 	b.file = file ? file : "";
 	b.text = text;

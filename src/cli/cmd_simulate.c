@@ -1,12 +1,378 @@
 /*
- * cmd_simulate.c — placeholder until the simulate verb lands (owned by its issue).
+ * cmd_simulate.c — `suanli simulate SCENARIO --trace FILE.csv [--policy
+ * LIST] [--out DIR] [--json] [--seed N] [--check]`: replay a trace under
+ * each policy and compare them side by side.
+ *
+ * A thin wrapper over sim/sim.h and report/sim_report.h: parse options,
+ * load the scenario and the trace, run each policy (writing its jobs.csv
+ * rows as soon as it has run, then dropping them to bound memory), close
+ * every run over one common window so totals cover the same hours, write
+ * sites_hourly.csv and summary.json, print the table (or the JSON).
  */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "cli.h"
+#include "core/diag.h"
+#include "io/scenario.h"
+#include "io/trace.h"
+#include "report/sim_report.h"
+#include "sim/sim.h"
+
+#define VERB "simulate"
+#define MAX_POLICIES 16
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	        "usage: suanli simulate SCENARIO --trace FILE.csv [--policy LIST] [--out DIR]\n"
+	        "                       [--json] [--seed N] [--check]\n\n"
+	        "Replay a workload trace against a scenario under one or more placement\n"
+	        "policies and compare them side by side: jobs completed, killed and rejected\n"
+	        "(with reasons), energy (IT and facility), carbon, electricity cost, data\n"
+	        "moved and its cost, waits, bounded slowdown, SLA violations, residency\n"
+	        "breaches, and utilisation and green share per site.  Sites run FCFS with\n"
+	        "EASY backfilling; energy is integrated exactly over the scenario's hourly\n"
+	        "signals.  The same inputs give byte-identical outputs.\n\n"
+	        "  --trace FILE   native CSV trace (docs/trace-format.md; `suanli trace gen`\n"
+	        "                 makes one), plain or gzip; required\n"
+	        "  --policy LIST  comma-separated policies, default all of them:\n");
+	for (int i = 0; i < sl_policy_count(); i++)
+		fprintf(f, "                   %-13s %s\n", sl_policy_at(i)->name, sl_policy_at(i)->summary);
+	fprintf(f,
+	        "  --out DIR      write jobs.csv, sites_hourly.csv and summary.json there\n"
+	        "                 (created if missing; existing files are replaced)\n"
+	        "  --json         print summary.json to standard output instead of the table\n"
+	        "  --seed N       seed given to the policies (default 1); the baselines are\n"
+	        "                 deterministic and do not use it\n"
+	        "  --check        verify invariants while running (capacity never exceeded,\n"
+	        "                 job + idle energy = site energy); slower\n\n"
+	        "Every policy respects data-residency rules, latency budgets and site\n"
+	        "sizes; a job no site can take legally is rejected with its reason.  All\n"
+	        "runs are accounted over one window, from the first submission to the\n"
+	        "latest job end of any policy, rounded out to whole signal steps.  The\n"
+	        "model and the output files are described in docs/simulator.md.  Progress\n"
+	        "is shown on standard error when it is a terminal.\n\n"
+	        "exit status: 0 done, 1 the scenario is invalid, 2 bad command line, 3 the\n"
+	        "scenario or trace cannot be read or does not fit the scenario, 4 an output\n"
+	        "cannot be written or an internal error.\n");
+}
+
+typedef struct sim_args {
+	const char *scenario, *trace, *out;
+	const char *policy[MAX_POLICIES];
+	int npolicy, json, check;
+	uint64_t seed;
+} sim_args;
+
+/* Split a comma list into a->policy (each must be known, none twice). */
+static int parse_policies(char *list, sim_args *a)
+{
+	char *save = NULL;
+	for (char *p = strtok_r(list, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+		const sl_policy_ops *ops = sl_policy_find(p);
+		if (!ops) {
+			cli_error(VERB, "unknown policy \"%s\" (see `suanli simulate --help`)", p);
+			return -1;
+		}
+		for (int i = 0; i < a->npolicy; i++)
+			if (a->policy[i] == ops->name) {
+				cli_error(VERB, "policy \"%s\" given twice", p);
+				return -1;
+			}
+		if (a->npolicy == MAX_POLICIES) {
+			cli_error(VERB, "at most %d policies", MAX_POLICIES);
+			return -1;
+		}
+		a->policy[a->npolicy++] = ops->name;
+	}
+	if (a->npolicy == 0) {
+		cli_error(VERB, "--policy: empty list");
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_seed(const char *s, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (end == s || *end || errno || s[0] == '-' || s[0] == '+' || s[0] == ' ') {
+		cli_error(VERB, "--seed: expected an unsigned integer, got \"%s\"", s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int parse_opt(int argc, char **argv, int *i, sim_args *a)
+{
+	const char *o = argv[*i];
+	if (!strcmp(o, "--json") || !strcmp(o, "--check")) {
+		*(o[2] == 'j' ? &a->json : &a->check) = 1;
+		return 0;
+	}
+	if (strcmp(o, "--trace") && strcmp(o, "--policy") && strcmp(o, "--out") && strcmp(o, "--seed")) {
+		cli_error(VERB, "unknown option \"%s\" (see `suanli simulate --help`)", o);
+		return -1;
+	}
+	if (*i + 1 >= argc) {
+		cli_error(VERB, "%s needs a value", o);
+		return -1;
+	}
+	char *v = argv[++*i];
+	if (!strcmp(o, "--trace"))
+		a->trace = v;
+	else if (!strcmp(o, "--out"))
+		a->out = v;
+	else if (!strcmp(o, "--seed"))
+		return parse_seed(v, &a->seed);
+	else if (a->npolicy)
+		return cli_error(VERB, "--policy given twice"), -1;
+	else
+		return parse_policies(v, a);
+	return 0;
+}
+
+/* Returns -1 on a usage error (reported), 1 for --help, 0 otherwise. */
+static int parse_args(int argc, char **argv, sim_args *a)
+{
+	memset(a, 0, sizeof *a);
+	a->seed = 1;
+	for (int i = 1; i < argc; i++) {
+		const char *o = argv[i];
+		if (cli_is_help(o))
+			return 1;
+		if (o[0] == '-' && o[1]) {
+			if (parse_opt(argc, argv, &i, a))
+				return -1;
+		} else if (!a->scenario) {
+			a->scenario = o;
+		} else {
+			cli_error(VERB, "unexpected argument \"%s\" (one SCENARIO only)", o);
+			return -1;
+		}
+	}
+	if (!a->scenario || !a->trace) {
+		cli_error(VERB, "%s is required (see `suanli simulate --help`)",
+		          !a->scenario ? "SCENARIO" : "--trace FILE");
+		return -1;
+	}
+	for (int i = 0; a->npolicy == 0 && i < sl_policy_count() && i < MAX_POLICIES; i++)
+		a->policy[i] = sl_policy_at(i)->name;
+	if (a->npolicy == 0)
+		a->npolicy = sl_policy_count() < MAX_POLICIES ? sl_policy_count() : MAX_POLICIES;
+	return 0;
+}
+
+static int load_inputs(const sim_args *a, sl_network **net, sl_trace *trace)
+{
+	sl_diags d = {0};
+	sl_err e = {0};
+	int rc = sl_scenario_load(a->scenario, net, &d, &e);
+	if (rc) {
+		sl_diags_print(&d, stderr);
+		sl_diags_release(&d);
+		if (rc == SL_EIO)
+			cli_error(VERB, "%s: %s", a->scenario, e.msg);
+		else
+			cli_error(VERB, "%s: invalid scenario (`suanli scenario check` lists the errors)",
+			          a->scenario);
+		return rc == SL_EIO ? SL_EXIT_INPUT : SL_EXIT_FAIL;
+	}
+	sl_diags_release(&d);
+	if ((rc = sl_trace_load_csv(a->trace, *net, trace, &e)) != 0) {
+		char buf[SL_ERR_MSG_MAX + SL_ERR_ORIGIN_MAX + 4];
+		cli_error(VERB, "%s", sl_err_format(&e, buf, sizeof buf));
+		return SL_EXIT_INPUT;
+	}
+	return SL_EXIT_OK;
+}
+
+/* mkdir -p */
+static int make_dir(const char *path)
+{
+	char buf[4096];
+	size_t n = strlen(path);
+	if (n == 0 || n >= sizeof buf)
+		return -1;
+	memcpy(buf, path, n + 1);
+	for (size_t i = 1; i <= n; i++) {
+		if (buf[i] != '/' && buf[i] != '\0')
+			continue;
+		char c = buf[i];
+		buf[i] = '\0';
+		if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+			return -1;
+		buf[i] = c;
+	}
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
+}
+
+typedef struct outputs {
+	FILE *jobs, *hourly, *summary;
+	char dir[4096];
+} outputs;
+
+static FILE *open_out(const outputs *o, const char *name)
+{
+	char path[4200];
+	snprintf(path, sizeof path, "%s/%s", o->dir, name);
+	FILE *f = fopen(path, "w");
+	if (!f)
+		cli_error(VERB, "%s: cannot create: %s", path, strerror(errno));
+	else
+		setvbuf(f, NULL, _IOFBF, 1 << 20);
+	return f;
+}
+
+static int outputs_open(const char *dir, outputs *o)
+{
+	if (!dir)
+		return 0;
+	snprintf(o->dir, sizeof o->dir, "%s", dir);
+	if (make_dir(dir)) {
+		cli_error(VERB, "%s: cannot create directory: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (!(o->jobs = open_out(o, "jobs.csv")) || !(o->hourly = open_out(o, "sites_hourly.csv")) ||
+	    !(o->summary = open_out(o, "summary.json")))
+		return -1;
+	sl_err e = {0};
+	if (sl_report_sim_jobs_header(o->jobs, &e) || sl_report_sim_hourly_header(o->hourly, &e))
+		return cli_error(VERB, "%s: %s", dir, e.msg), -1;
+	return 0;
+}
+
+/* Close every output; -1 if any write failed. */
+static int outputs_close(outputs *o)
+{
+	int bad = 0;
+	FILE **fs[3] = {&o->jobs, &o->hourly, &o->summary};
+	for (int i = 0; i < 3; i++) {
+		if (*fs[i] && fclose(*fs[i]) != 0)
+			bad = 1;
+		*fs[i] = NULL;
+	}
+	if (bad)
+		cli_error(VERB, "%s: writing the outputs failed: %s", o->dir, strerror(errno));
+	return bad ? -1 : 0;
+}
+
+typedef struct prog {
+	const char *policy;
+	int shown;
+} prog;
+
+static void on_progress(void *ud, size_t done, size_t total)
+{
+	prog *p = ud;
+	if (done >= total) {
+		if (p->shown)
+			fprintf(stderr, "\r%-60s\r", "");
+		return;
+	}
+	p->shown = 1;
+	fprintf(stderr, "\rsimulate %s: %3.0f%% (%zu of %zu jobs)", p->policy,
+	        100.0 * (double)done / (double)total, done, total);
+}
+
+static int exit_for(int rc)
+{
+	return rc == SL_EINVAL || rc == SL_ERANGE ? SL_EXIT_INPUT : SL_EXIT_INTERNAL;
+}
+
+/* Run one policy; write its job rows; keep only what the summary needs. */
+static int run_one(const sim_args *a, const sl_network *net, const sl_trace *t, int k,
+                   outputs *o, sl_sim **out)
+{
+	prog p = {a->policy[k], 0};
+	sl_sim_opts opts = {0};
+	opts.seed = a->seed;
+	opts.check = a->check;
+	if (isatty(STDERR_FILENO)) {
+		opts.progress = on_progress;
+		opts.progress_ud = &p;
+	}
+	sl_err e = {0};
+	char buf[SL_ERR_MSG_MAX + SL_ERR_ORIGIN_MAX + 4];
+	int rc = sl_sim_new(net, t, a->policy[k], &opts, out, &e);
+	if (rc == 0 && (rc = sl_sim_run(*out, &e)) == 0 && o->jobs)
+		rc = sl_report_sim_jobs(o->jobs, *out, &e);
+	if (rc) {
+		cli_error(VERB, "%s: %s: %s", a->policy[k], a->trace, sl_err_format(&e, buf, sizeof buf));
+		return rc == SL_EIO ? SL_EXIT_INTERNAL : exit_for(rc);
+	}
+	sl_sim_drop_jobs(*out);
+	return SL_EXIT_OK;
+}
+
+/* Close every run over the common window, then write and print. */
+static int finish(const sim_args *a, const sl_network *net, sl_sim **sims, outputs *o)
+{
+	int64_t end = 0;
+	sl_err e = {0};
+	for (int k = 0; k < a->npolicy; k++)
+		if (sl_sim_window_end(sims[k]) > end)
+			end = sl_sim_window_end(sims[k]);
+	for (int k = 0; k < a->npolicy; k++) {
+		int rc = sl_sim_close(sims[k], end, &e);
+		if (!rc && o->hourly)
+			rc = sl_report_sim_hourly(o->hourly, sims[k], &e);
+		if (rc)
+			return cli_error(VERB, "%s: %s", a->policy[k], e.msg), SL_EXIT_INTERNAL;
+	}
+	json_t *js = sl_report_sim_json(net, a->trace, sims, a->npolicy);
+	size_t flags = JSON_INDENT(2) | JSON_REAL_PRECISION(12);
+	int bad = o->summary && (json_dumpf(js, o->summary, flags) || fputc('\n', o->summary) == EOF);
+	if (a->json) {
+		json_dumpf(js, stdout, flags);
+		fputc('\n', stdout);
+	} else {
+		sl_report_sim_table(stdout, net, a->trace, sims, a->npolicy);
+	}
+	json_decref(js);
+	if (bad)
+		return cli_error(VERB, "%s/summary.json: write failed", o->dir), SL_EXIT_INTERNAL;
+	return SL_EXIT_OK;
+}
 
 int cmd_simulate(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	cli_error("simulate", "not built yet");
-	return SL_EXIT_INTERNAL;
+	sim_args a;
+	int prc = parse_args(argc, argv, &a);
+	if (prc) {
+		usage(prc > 0 ? stdout : stderr);
+		return prc > 0 ? SL_EXIT_OK : SL_EXIT_USAGE;
+	}
+	sl_network *net = NULL;
+	sl_trace trace = {0};
+	sl_sim *sims[MAX_POLICIES] = {0};
+	outputs o;
+	memset(&o, 0, sizeof o);
+	int rc = load_inputs(&a, &net, &trace);
+	if (rc)
+		goto done;
+	if (outputs_open(a.out, &o)) {
+		rc = SL_EXIT_INTERNAL;
+		goto done;
+	}
+	for (int k = 0; k < a.npolicy && rc == SL_EXIT_OK; k++)
+		rc = run_one(&a, net, &trace, k, &o, &sims[k]);
+	if (rc == SL_EXIT_OK)
+		rc = finish(&a, net, sims, &o);
+done:
+	if (outputs_close(&o) && rc == SL_EXIT_OK)
+		rc = SL_EXIT_INTERNAL;
+	for (int k = 0; k < MAX_POLICIES; k++)
+		sl_sim_free(sims[k]);
+	sl_trace_release(&trace);
+	sl_network_free(net);
+	return rc;
 }

@@ -1,0 +1,312 @@
+/*
+ * sim_summary.c — summary.json and the side-by-side policy table.
+ *
+ * Both read the same sl_sim_summary of each closed run; they never
+ * recompute anything, so the table and the JSON always agree.
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/time.h"
+#include "report/sim_report.h"
+
+const char *sl_report_sim_accounting(int carbon, char *buf, size_t n)
+{
+	snprintf(buf, n,
+	         "energy, carbon and cost are site totals incl. idle power over the window "
+	         "(facility = IT x PUE); green supply is used first, the rest is grid energy "
+	         "at the zone's hourly %s intensity; cost = facility energy x zone tariff; "
+	         "per-job figures are the jobs' marginal (busy) share",
+	         sl_carbon_mode_name(carbon));
+	return buf;
+}
+
+/* ---------- JSON ---------- */
+
+static void set_real(json_t *o, const char *k, double v) { json_object_set_new(o, k, json_real(v)); }
+static void set_int(json_t *o, const char *k, int64_t v) { json_object_set_new(o, k, json_integer(v)); }
+
+static json_t *jobs_json(const sl_sim_summary *s)
+{
+	json_t *o = json_object(), *why = json_object();
+	set_int(o, "submitted", s->jobs);
+	set_int(o, "completed", s->completed);
+	set_int(o, "killed", s->killed);
+	set_int(o, "rejected", s->rejected);
+	for (int r = 1; r < SL_REJECT_COUNT; r++)
+		set_int(why, sl_reject_name(r), s->rejected_by[r]);
+	json_object_set_new(o, "rejected_by", why);
+	return o;
+}
+
+static json_t *energy_json(const sl_sim_summary *s)
+{
+	json_t *e = json_object();
+	set_real(e, "it_mwh", s->it_kwh / 1e3);
+	set_real(e, "facility_mwh", s->facility_kwh / 1e3);
+	set_real(e, "jobs_mwh", s->job_kwh / 1e3);
+	set_real(e, "idle_mwh", s->idle_kwh / 1e3);
+	set_real(e, "green_mwh", s->green_kwh / 1e3);
+	set_real(e, "grid_mwh", s->grid_kwh / 1e3);
+	return e;
+}
+
+static json_t *site_json(const sl_network *net, int i, const sl_sim_site_sum *ss)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "site", json_string(net->sites[i].id));
+	set_int(o, "jobs", ss->jobs);
+	set_real(o, "util_cores", ss->util_cores);
+	set_real(o, "util_gpus", ss->util_gpus);
+	set_real(o, "green_share", ss->green_share);
+	set_real(o, "it_mwh", ss->it_kwh / 1e3);
+	set_real(o, "facility_mwh", ss->facility_kwh / 1e3);
+	set_real(o, "carbon_t", ss->carbon_g / 1e6);
+	set_real(o, "cost_cny", ss->cost_cny);
+	return o;
+}
+
+static json_t *policy_json(const sl_network *net, const sl_sim_summary *s)
+{
+	json_t *p = json_object(), *o;
+	json_object_set_new(p, "policy", json_string(s->policy));
+	json_object_set_new(p, "jobs", jobs_json(s));
+	json_object_set_new(p, "energy", energy_json(s));
+	o = json_object();
+	set_real(o, "t", s->carbon_g / 1e6);
+	set_real(o, "jobs_t", s->job_carbon_g / 1e6);
+	set_real(o, "idle_t", s->idle_carbon_g / 1e6);
+	json_object_set_new(p, "carbon", o);
+	o = json_object();
+	set_real(o, "electricity_cny", s->cost_cny);
+	set_real(o, "jobs_electricity_cny", s->job_cost_cny);
+	set_real(o, "transfer_cny", s->transfer_cny);
+	json_object_set_new(p, "cost", o);
+	set_real(p, "data_moved_tb", s->data_bytes / 1e12);
+	o = json_object();
+	set_real(o, "mean", s->wait_mean_s);
+	set_real(o, "p50", s->wait_p50_s);
+	set_real(o, "p95", s->wait_p95_s);
+	set_real(o, "p99", s->wait_p99_s);
+	json_object_set_new(p, "wait_s", o);
+	o = json_object();
+	set_real(o, "mean", s->bsld_mean);
+	set_int(o, "tau_s", SL_SIM_BSLD_TAU_S);
+	json_object_set_new(p, "bounded_slowdown", o);
+	o = json_object();
+	set_int(o, "latency_jobs", s->latency_jobs);
+	set_int(o, "latency_violations", s->latency_violations);
+	set_int(o, "deadline_jobs", s->deadline_jobs);
+	set_int(o, "deadline_violations", s->deadline_violations);
+	json_object_set_new(p, "sla", o);
+	set_int(p, "residency_breaches", s->residency_breaches);
+	o = json_array();
+	for (int i = 0; i < s->nsites; i++)
+		json_array_append_new(o, site_json(net, i, &s->sites[i]));
+	json_object_set_new(p, "sites", o);
+	return p;
+}
+
+json_t *sl_report_sim_json(const sl_network *net, const char *trace, sl_sim *const *sims, int n)
+{
+	json_t *root = json_object(), *w = json_object(), *a = json_object(), *ps = json_array();
+	char buf[512];
+	json_object_set_new(root, "scenario", json_string(net->name ? net->name : ""));
+	json_object_set_new(root, "trace", json_string(trace ? trace : ""));
+	const sl_sim_summary *s0 = n > 0 ? sl_sim_get_summary(sims[0]) : NULL;
+	set_int(root, "jobs", s0 ? s0->jobs : 0);
+	set_int(w, "start", s0 ? s0->t_begin : 0);
+	set_int(w, "end", s0 ? s0->t_end : 0);
+	set_real(w, "hours", s0 ? (double)(s0->t_end - s0->t_begin) / 3600.0 : 0.0);
+	json_object_set_new(root, "window", w);
+	int carbon = s0 ? s0->carbon : SL_CARBON_AVERAGE;
+	json_object_set_new(a, "carbon", json_string(sl_carbon_mode_name(carbon)));
+	json_object_set_new(a, "totals", json_string("site totals incl. idle power"));
+	json_object_set_new(a, "job_figures", json_string("marginal (busy) energy share"));
+	json_object_set_new(a, "basis", json_string(sl_report_sim_accounting(carbon, buf, sizeof buf)));
+	json_object_set_new(root, "accounting", a);
+	for (int i = 0; i < n; i++)
+		json_array_append_new(ps, policy_json(net, sl_sim_get_summary(sims[i])));
+	json_object_set_new(root, "policies", ps);
+	return root;
+}
+
+/* ---------- table ---------- */
+
+#define LABEL_W 34
+
+typedef struct table {
+	FILE *f;
+	const sl_sim_summary *s[32];
+	int n, w[32];
+} table;
+
+typedef void (*cell_fn)(const sl_sim_summary *s, const void *arg, char *buf, size_t n);
+
+static void row(table *t, const char *label, cell_fn fn, const void *arg)
+{
+	fprintf(t->f, "%-*s", LABEL_W, label);
+	for (int i = 0; i < t->n; i++) {
+		char buf[64];
+		fn(t->s[i], arg, buf, sizeof buf);
+		fprintf(t->f, "%*s", t->w[i], buf);
+	}
+	fputc('\n', t->f);
+}
+
+/* Cells reading a field at a byte offset of the summary. */
+static void cell_i64(const sl_sim_summary *s, const void *off, char *b, size_t n)
+{
+	snprintf(b, n, "%lld", (long long)*(const int64_t *)((const char *)s + *(const size_t *)off));
+}
+
+typedef struct scaled {
+	size_t off;
+	double scale;
+	const char *fmt;
+} scaled;
+
+static void cell_real(const sl_sim_summary *s, const void *arg, char *b, size_t n)
+{
+	const scaled *k = arg;
+	snprintf(b, n, k->fmt, *(const double *)((const char *)s + k->off) * k->scale);
+}
+
+static void cell_dur(const sl_sim_summary *s, const void *off, char *b, size_t n)
+{
+	double v = *(const double *)((const char *)s + *(const size_t *)off);
+	if (s->started == 0)
+		snprintf(b, n, "-");
+	else if (v < 60)
+		snprintf(b, n, "%.1fs", v);
+	else
+		sl_duration_format((int64_t)(v + 0.5), b, n);
+}
+
+static void cell_reject(const sl_sim_summary *s, const void *arg, char *b, size_t n)
+{
+	snprintf(b, n, "%lld", (long long)s->rejected_by[*(const int *)arg]);
+}
+
+static void cell_deadline(const sl_sim_summary *s, const void *arg, char *b, size_t n)
+{
+	snprintf(b, n, "%lld / %lld", (long long)s->deadline_violations, (long long)s->deadline_jobs);
+}
+
+static void cell_green(const sl_sim_summary *s, const void *arg, char *b, size_t n)
+{
+	snprintf(b, n, "%.1f%%", s->facility_kwh > 0 ? 100.0 * s->green_kwh / s->facility_kwh : 0.0);
+}
+
+static void cell_site_util(const sl_sim_summary *s, const void *arg, char *b, size_t n)
+{
+	const sl_sim_site_sum *ss = &s->sites[*(const int *)arg];
+	snprintf(b, n, "%.1f%% / %.1f%%", 100 * ss->util_cores, 100 * ss->util_gpus);
+}
+
+static void cell_site_green(const sl_sim_summary *s, const void *arg, char *b, size_t n)
+{
+	snprintf(b, n, "%.1f%%", 100 * s->sites[*(const int *)arg].green_share);
+}
+
+#define OFF(f) (&(const size_t){offsetof(sl_sim_summary, f)})
+#define REAL(label, f, scale, fmt)                                  \
+	do {                                                        \
+		scaled k_ = {offsetof(sl_sim_summary, f), scale, fmt}; \
+		row(t, label, cell_real, &k_);                      \
+	} while (0)
+
+static void table_jobs(table *t)
+{
+	static const char *const why[SL_REJECT_COUNT] = {
+		"", "  no route", "  data residency", "  latency budget", "  too big for any site",
+		"  deadline impossible", "  declined by policy",
+	};
+	row(t, "jobs completed", cell_i64, OFF(completed));
+	row(t, "jobs killed at estimate", cell_i64, OFF(killed));
+	row(t, "jobs rejected", cell_i64, OFF(rejected));
+	for (int r = 1; r < SL_REJECT_COUNT; r++) {
+		int any = 0;
+		for (int i = 0; i < t->n; i++)
+			any |= t->s[i]->rejected_by[r] != 0;
+		if (any)
+			row(t, why[r], cell_reject, &r);
+	}
+}
+
+static void table_energy(table *t)
+{
+	REAL("energy IT (MWh)", it_kwh, 1e-3, "%.3f");
+	REAL("energy facility (MWh)", facility_kwh, 1e-3, "%.3f");
+	REAL("  jobs, marginal (MWh)", job_kwh, 1e-3, "%.3f");
+	REAL("  idle (MWh)", idle_kwh, 1e-3, "%.3f");
+	row(t, "  green supply share", cell_green, NULL);
+	REAL("carbon (t CO2)", carbon_g, 1e-6, "%.3f");
+	REAL("  jobs, marginal (t CO2)", job_carbon_g, 1e-6, "%.3f");
+	REAL("electricity cost (CNY)", cost_cny, 1, "%.0f");
+	REAL("data moved (TB)", data_bytes, 1e-12, "%.3f");
+	REAL("data transfer cost (CNY)", transfer_cny, 1, "%.0f");
+}
+
+static void table_service(table *t)
+{
+	row(t, "wait mean", cell_dur, OFF(wait_mean_s));
+	row(t, "wait p50", cell_dur, OFF(wait_p50_s));
+	row(t, "wait p95", cell_dur, OFF(wait_p95_s));
+	row(t, "wait p99", cell_dur, OFF(wait_p99_s));
+	REAL("bounded slowdown (mean, tau 10 s)", bsld_mean, 1, "%.2f");
+	row(t, "latency SLA violations", cell_i64, OFF(latency_violations));
+	row(t, "deadline SLA violations / jobs", cell_deadline, NULL);
+	row(t, "data-residency breaches", cell_i64, OFF(residency_breaches));
+}
+
+static void table_sites(table *t, const sl_network *net)
+{
+	char label[64];
+	fprintf(t->f, "utilisation cores / GPUs\n");
+	for (int s = 0; s < net->nsites; s++) {
+		snprintf(label, sizeof label, "  %s", net->sites[s].id);
+		row(t, label, cell_site_util, &s);
+	}
+	fprintf(t->f, "green share of facility energy\n");
+	for (int s = 0; s < net->nsites; s++) {
+		snprintf(label, sizeof label, "  %s", net->sites[s].id);
+		row(t, label, cell_site_green, &s);
+	}
+}
+
+static void table_head(table *t, const sl_network *net, const char *trace)
+{
+	const sl_sim_summary *s0 = t->s[0];
+	char a[32], b[32], acc[512];
+	sl_time_format_iso(s0->t_begin, net->utc_offset_s, 1, a, sizeof a);
+	sl_time_format_iso(s0->t_end, net->utc_offset_s, 1, b, sizeof b);
+	fprintf(t->f, "scenario %s, trace %s: %lld jobs\n", net->name ? net->name : "",
+	        trace && *trace ? trace : "(in memory)", (long long)s0->jobs);
+	fprintf(t->f, "window %s .. %s (%.0f h)\n", a, b, (double)(s0->t_end - s0->t_begin) / 3600);
+	fprintf(t->f, "accounting: %s\n\n", sl_report_sim_accounting(s0->carbon, acc, sizeof acc));
+	fprintf(t->f, "%-*s", LABEL_W, "");
+	for (int i = 0; i < t->n; i++)
+		fprintf(t->f, "%*s", t->w[i], t->s[i]->policy);
+	fputc('\n', t->f);
+}
+
+void sl_report_sim_table(FILE *f, const sl_network *net, const char *trace, sl_sim *const *sims,
+                         int n)
+{
+	table t = {f, {0}, 0, {0}};
+	if (n <= 0)
+		return;
+	t.n = n > 32 ? 32 : n;
+	for (int i = 0; i < t.n; i++) {
+		t.s[i] = sl_sim_get_summary(sims[i]);
+		int w = (int)strlen(t.s[i]->policy) + 2;
+		t.w[i] = w > 16 ? w : 16;
+	}
+	table_head(&t, net, trace);
+	table_jobs(&t);
+	table_energy(&t);
+	table_service(&t);
+	table_sites(&t, net);
+}

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "core/rng.h"
 #include "io/trace.h"
 #include "test_trace_net.h"
 
@@ -374,6 +375,56 @@ static void test_offered_and_comments(void **st)
 	sl_network_free(net);
 }
 
+/* Random damage to a valid file: every result is a trace or a located
+ * parse error, never a crash (run under ASan/UBSan by `make asan`). */
+static void test_mutations(void **st)
+{
+	(void)st;
+	sl_network *net = tn_new();
+	const char *base = "# c\n" HDR
+	                   "1,100,CQ,batch,4,0,600,60,0,0,10,20,CN_PI,0\n"
+	                   "2,160,SG,training,32,8,7200,9000,86400,12.5,1000,2000,,1\n"
+	                   "3,170,FRA,,1,0,300,1,0,50,0,0,,0\n";
+	static const char alphabet[] = "0123456789,-.\n\r#\"aZ_ \xEF\xBB\xBF\x00e+";
+	size_t len = strlen(base);
+	char *buf = malloc(len + 8);
+	sl_rng r;
+	sl_rng_seed(&r, 2024);
+	int ok = 0, bad = 0;
+	for (int i = 0; i < 20000; i++) {
+		memcpy(buf, base, len);
+		size_t n = len;
+		int edits = 1 + (int)sl_rng_below(&r, 4);
+		for (int k = 0; k < edits; k++) {
+			size_t at = (size_t)sl_rng_below(&r, n);
+			switch (sl_rng_below(&r, 3)) {
+			case 0: buf[at] = alphabet[sl_rng_below(&r, sizeof alphabet - 1)]; break;
+			case 1: memmove(buf + at, buf + at + 1, n - at - 1); n--; break; /* delete */
+			default: n = at; break;                                           /* truncate */
+			}
+			if (n == 0)
+				break;
+		}
+		sl_trace t = {0};
+		sl_err e = {0};
+		int rc = sl_trace_parse_csv(buf, n, "t.csv", net, &t, &e);
+		if (rc == 0) {
+			ok++;
+			for (size_t j = 0; j < t.n; j++)
+				assert_true(t.jobs[j].cores + t.jobs[j].gpus > 0 && t.jobs[j].est_s > 0);
+		} else {
+			bad++;
+			assert_int_equal(rc, SL_EPARSE);
+			assert_int_equal(strncmp(e.origin, "t.csv", 5), 0);
+			assert_true(e.msg[0] != '\0');
+		}
+		sl_trace_release(&t);
+	}
+	assert_true(ok > 100 && bad > 100); /* both paths exercised */
+	free(buf);
+	sl_network_free(net);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -385,6 +436,7 @@ int main(void)
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_writer_refs),
 		cmocka_unit_test(test_offered_and_comments),
+		cmocka_unit_test(test_mutations),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -32,5 +32,7 @@ int cli_is_help(const char *arg);
 int cmd_scenario(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_token(int argc, char **argv);
 
 #endif

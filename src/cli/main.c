@@ -17,6 +17,8 @@ static const verb verbs[] = {
 	{"simulate", cmd_simulate, "replay a trace against a scenario, compare policies"},
 	{"scenario", cmd_scenario, "check or show a network scenario (YAML)"},
 	{"trace", cmd_trace, "generate, describe or convert workload traces"},
+	{"serve", cmd_serve, "run the live dispatcher: HTTP API, durable queue, local executor"},
+	{"token", cmd_token, "make an API token for a tenant (token add)"},
 };
 
 void cli_error(const char *verb_name, const char *fmt, ...)

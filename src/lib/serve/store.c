@@ -20,7 +20,7 @@
 struct sl_store {
 	sqlite3 *db;
 	char *dir, *path;
-	sqlite3_stmt *ins_job, *upd_job, *ins_event, *active, *counts, *maxid;
+	sqlite3_stmt *ins_job, *upd_job, *ins_event, *active, *counts, *maxid, *argv;
 	sqlite3_stmt *begin, *commit, *rollback;
 };
 
@@ -221,7 +221,7 @@ void sl_store_free(sl_store *st)
 	if (!st)
 		return;
 	sqlite3_stmt *all[] = {st->ins_job, st->upd_job, st->ins_event, st->active, st->counts,
-	                       st->maxid, st->begin, st->commit, st->rollback};
+	                       st->maxid, st->argv, st->begin, st->commit, st->rollback};
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
 		sqlite3_finalize(all[i]);
 	sqlite3_close(st->db);
@@ -328,8 +328,8 @@ static const char upd_sql[] =
 	" reason = COALESCE(?4, reason), site = COALESCE(?5, site),"
 	" planned_start = CASE WHEN ?6 THEN ?7 ELSE planned_start END,"
 	" planned_end = CASE WHEN ?6 THEN ?8 ELSE planned_end END,"
-	" start = CASE WHEN ?9 THEN ?10 ELSE start END,"
-	" end = CASE WHEN ?11 THEN ?12 ELSE end END,"
+	" start = CASE WHEN ?9 THEN NULLIF(?10, 0) ELSE start END,"
+	" end = CASE WHEN ?11 THEN NULLIF(?12, 0) ELSE end END,"
 	" exit_code = CASE WHEN ?13 THEN ?14 ELSE exit_code END,"
 	" handle = CASE WHEN ?15 THEN NULLIF(?16, '') ELSE handle END,"
 	" energy_kwh = CASE WHEN ?18 THEN ?19 ELSE energy_kwh END,"
@@ -425,4 +425,27 @@ int sl_store_job_counts(sl_store *st, int64_t *counts, int64_t *max_id, sl_err *
 	*max_id = rc == SQLITE_ROW ? sqlite3_column_int64(st->maxid, 0) : 0;
 	sqlite3_reset(st->maxid);
 	return rc == SQLITE_ROW ? 0 : sl__store_fail(st->db, err, "max job id");
+}
+
+int sl_store_job_argv(sl_store *st, int64_t id, char **command_json, char **env_json,
+                      sl_err *err)
+{
+	int rc = sl__store_prep(st->db, &st->argv, "SELECT command, env FROM jobs WHERE id = ?",
+	                        err);
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_int64(st->argv, 1, id);
+	rc = sqlite3_step(st->argv);
+	if (rc == SQLITE_ROW) {
+		const char *env = (const char *)sqlite3_column_text(st->argv, 1);
+		*command_json = sl_strdup((const char *)sqlite3_column_text(st->argv, 0));
+		*env_json = env ? sl_strdup(env) : NULL;
+		rc = 0;
+	} else if (rc == SQLITE_DONE) {
+		rc = sl_err_set(err, SL_ENOTFOUND, NULL, "job %lld not found", (long long)id);
+	} else {
+		rc = sl__store_fail(st->db, err, "read command");
+	}
+	sqlite3_reset(st->argv);
+	return rc;
 }

@@ -112,8 +112,8 @@ typedef struct sl_jobupd {
 	const char *reason;        /* or NULL: keep */
 	const char *site;          /* or NULL: keep */
 	int set_plan;   int64_t planned_start, planned_end;
-	int set_start;  int64_t start;
-	int set_end;    int64_t end;
+	int set_start;  int64_t start;            /* 0 clears */
+	int set_end;    int64_t end;              /* 0 clears */
 	int set_exit;   int exit_code;
 	int set_handle; const char *handle;       /* executor handle; NULL/"" clears */
 	int set_acct;   double energy_kwh, carbon_g, cost_cny;
@@ -126,6 +126,12 @@ typedef struct sl_jobupd {
 /* Apply an update (write connection, inside a transaction).  Returns 0,
  * SL_ENOTFOUND or SL_EIO. */
 int sl_store_job_update(sl_store *st, const sl_jobupd *u, sl_err *err);
+
+/* Copies of a job's stored command and environment JSON (write
+ * connection; *env_json is NULL when the job has none).  The caller frees
+ * both with sl_free.  Returns 0, SL_ENOTFOUND or SL_EIO. */
+int sl_store_job_argv(sl_store *st, int64_t id, char **command_json, char **env_json,
+                      sl_err *err);
 
 /* A stored job as read back.  Strings are borrowed from the statement and
  * valid only during the callback that receives the row. */
@@ -221,6 +227,9 @@ int sl_store_jobs_list(sl_store_reader *rd, const sl_jobfilter *f, sl_jobrow_fn 
  * bytes).  Returns 0, SL_ENOTFOUND (unknown or revoked) or SL_EIO. */
 int sl_store_token_lookup(sl_store_reader *rd, const unsigned char *hash, size_t hash_len,
                           int64_t *tenant_id, int *admin, char *name, size_t n, sl_err *err);
+
+/* The id of tenant name: 0, SL_ENOTFOUND or SL_EIO. */
+int sl_store_tenant_id(sl_store_reader *rd, const char *name, int64_t *id, sl_err *err);
 
 /* The events of a job in order: fn(ud, t, kind, detail). */
 typedef int (*sl_event_fn)(void *ud, int64_t t, const char *kind, const char *detail);

@@ -18,7 +18,7 @@
 
 struct sl_store_reader {
 	sqlite3 *db;
-	sqlite3_stmt *get, *token, *events;
+	sqlite3_stmt *get, *token, *events, *tenant;
 	sqlite3_stmt *list[NLIST];
 };
 
@@ -44,6 +44,7 @@ void sl_store_reader_free(sl_store_reader *rd)
 	sqlite3_finalize(rd->get);
 	sqlite3_finalize(rd->token);
 	sqlite3_finalize(rd->events);
+	sqlite3_finalize(rd->tenant);
 	for (int i = 0; i < NLIST; i++)
 		sqlite3_finalize(rd->list[i]);
 	sqlite3_close(rd->db);
@@ -212,4 +213,23 @@ int sl_store_job_events(sl_store_reader *rd, int64_t id, sl_event_fn fn, void *u
 	if (rc != 0 && rc != SQLITE_DONE)
 		return rc < 0 ? rc : sl__store_fail(rd->db, err, "read events");
 	return 0;
+}
+
+int sl_store_tenant_id(sl_store_reader *rd, const char *name, int64_t *id, sl_err *err)
+{
+	int rc = sl__store_prep(rd->db, &rd->tenant, "SELECT id FROM tenants WHERE name = ?", err);
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_text(rd->tenant, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(rd->tenant);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(rd->tenant, 0);
+		rc = 0;
+	} else if (rc == SQLITE_DONE) {
+		rc = sl_err_set(err, SL_ENOTFOUND, NULL, "no tenant \"%s\"", name);
+	} else {
+		rc = sl__store_fail(rd->db, err, "find tenant");
+	}
+	sqlite3_reset(rd->tenant);
+	return rc;
 }

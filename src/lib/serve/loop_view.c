@@ -1,0 +1,237 @@
+/*
+ * loop_view.c — what the loop knows about the world: signal values (the
+ * scenario's series in real time, with live overrides), the sl_view the
+ * policy sees, the energy/carbon/cost accounting of running jobs, and the
+ * decision receipt.
+ *
+ * Accounting is marginal, like the simulator's per-job figures: a job is
+ * charged its busy power increment (cores × (busy − idle) W + GPUs × (busy
+ * − idle) W) times the site's PUE, integrated step by step over the
+ * scenario grid; carbon at the zone's grid intensity (the view's carbon
+ * mode, or the live override) and cost at the zone's price of each step.
+ * Green supply is not credited to single jobs live (the simulator's site
+ * totals do that).
+ */
+#include "serve/loop_int.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sched/transfer.h"
+#include "core/time.h"
+#include "core/banned.h"
+
+static int over_active(const lover *o, int64_t t)
+{
+	(void)t;
+	return o->has_carbon || o->has_price;
+}
+
+double sl__zone_carbon(const sl_loop *lp, int zone, int64_t t, int *overridden)
+{
+	const sl_zone *z = &lp->net->zones[zone];
+	const lover *o = &lp->over[zone];
+	*overridden = over_active(o, t) && o->has_carbon;
+	if (*overridden)
+		return o->carbon_g_per_kwh;
+	if (lp->cfg.carbon_mode == SL_CARBON_MARGINAL && z->has_carbon_marginal)
+		return sl_signal_at(&z->carbon_marginal_g_per_kwh, t);
+	return sl_signal_at(&z->carbon_avg_g_per_kwh, t);
+}
+
+double sl__zone_price(const sl_loop *lp, int zone, int64_t t, int *overridden)
+{
+	const lover *o = &lp->over[zone];
+	*overridden = over_active(o, t) && o->has_price;
+	if (*overridden)
+		return o->price_cny_per_kwh;
+	return sl_signal_at(&lp->net->zones[zone].price_cny_per_kwh, t);
+}
+
+double sl__loop_signal(const sl_loop *lp, int kind, int site, int64_t t)
+{
+	const sl_site *s = &lp->net->sites[site];
+	int ov;
+	switch (kind) {
+	case SL_SIG_CARBON_G_PER_KWH: return sl__zone_carbon(lp, s->zone, t, &ov);
+	case SL_SIG_PRICE_CNY_PER_KWH: return sl__zone_price(lp, s->zone, t, &ov);
+	case SL_SIG_PUE: return sl_signal_at(&s->pue, t);
+	case SL_SIG_GREEN_W: return s->has_green ? sl_signal_at(&s->green_mw, t) * 1e6 : 0;
+	}
+	return 0;
+}
+
+static void view_site_state(const void *ctx, int site, sl_site_state *out)
+{
+	const sl_loop *lp = ctx;
+	const lsite *s = &lp->sites[site];
+	out->busy_cores = s->q.cores - s->q.free_c;
+	out->busy_gpus = s->q.gpus - s->q.free_g;
+	out->pending_cores = s->q.wait_c + s->planned_cores;
+	out->pending_gpus = s->q.wait_g + s->planned_gpus;
+	out->pending_jobs = (int32_t)s->q.nwait + s->nplanned;
+	out->running_jobs = s->q.nrun;
+}
+
+static double view_signal(const void *ctx, int kind, int site, int64_t t)
+{
+	return sl__loop_signal(ctx, kind, site, t);
+}
+
+static const sl_view_ops view_ops = {view_site_state, view_signal};
+
+void sl__loop_view(sl_loop *lp, int64_t now, sl_view *out)
+{
+	out->ops = &view_ops;
+	out->ctx = lp;
+	out->net = lp->net;
+	out->now = now;
+	out->carbon = lp->cfg.carbon_mode;
+}
+
+double sl__job_power_w(const sl_network *net, int site, int32_t cores, int32_t gpus)
+{
+	const sl_site *s = &net->sites[site];
+	return cores * (s->core_busy_w - s->core_idle_w) + gpus * (s->gpu_busy_w - s->gpu_idle_w);
+}
+
+void sl__loop_account(sl_loop *lp, ljob *j, int64_t upto)
+{
+	const sl_network *net = lp->net;
+	const sl_site *s;
+	double p_w;
+	int64_t step = net->step_s > 0 ? net->step_s : 3600;
+	if (j->site < 0 || upto <= j->acct_t)
+		return;
+	s = &net->sites[j->site];
+	p_w = sl__job_power_w(net, j->site, j->j.cores, j->j.gpus);
+	for (int64_t a = j->acct_t; a < upto;) {
+		int64_t b = net->t0 + (sl_floor_div(a - net->t0, step) + 1) * step;
+		int ov;
+		if (b > upto)
+			b = upto;
+		double kwh = p_w * sl_signal_at(&s->pue, a) * (double)(b - a) / 3.6e6;
+		j->energy_kwh += kwh;
+		j->carbon_g += kwh * sl__zone_carbon(lp, s->zone, a, &ov);
+		j->cost_cny += kwh * sl__zone_price(lp, s->zone, a, &ov);
+		a = b;
+	}
+	j->acct_t = upto;
+}
+
+void sl__loop_apply_override(sl_loop *lp, const sl_sigover *o)
+{
+	int z = sl_network_zone(lp->net, o->zone);
+	lover *v;
+	if (z < 0)
+		return;
+	v = &lp->over[z];
+	v->has_carbon = o->has_carbon;
+	v->carbon_g_per_kwh = o->carbon_g_per_kwh;
+	v->has_price = o->has_price;
+	v->price_cny_per_kwh = o->price_cny_per_kwh;
+	v->set_at = o->set_at;
+	v->expires = o->expires;
+	sl_log(lp->cfg.log, SL_LOG_INFO, "event=signal_override zone=%s carbon=%s price=%s "
+	       "expires=%lld", o->zone, o->has_carbon ? "set" : "-", o->has_price ? "set" : "-",
+	       (long long)o->expires);
+}
+
+void sl__loop_expire_overrides(sl_loop *lp, int64_t now)
+{
+	for (int z = 0; z < lp->net->nzones; z++) {
+		lover *v = &lp->over[z];
+		if ((v->has_carbon || v->has_price) && v->expires > 0 && v->expires <= now) {
+			memset(v, 0, sizeof *v);
+			sl_log(lp->cfg.log, SL_LOG_INFO, "event=signal_override_expired zone=%s",
+			       lp->net->zones[z].id);
+		}
+	}
+}
+
+/* ---- the decision receipt ---- */
+
+/* Append JSON-escaped s to buf (NUL-terminated, capacity n) at *at. */
+static void put_esc(char *buf, size_t n, size_t *at, const char *s)
+{
+	for (; *s && *at + 8 < n; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			*at += (size_t)snprintf(buf + *at, n - *at, "\\%c", c);
+		else if (c < 0x20)
+			*at += (size_t)snprintf(buf + *at, n - *at, "\\u%04x", c);
+		else
+			buf[(*at)++] = (char)c;
+	}
+	buf[*at] = '\0';
+}
+
+static void put(char *buf, size_t n, size_t *at, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void put(char *buf, size_t n, size_t *at, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+	if (*at >= n)
+		return;
+	va_start(ap, fmt);
+	k = vsnprintf(buf + *at, n - *at, fmt, ap);
+	va_end(ap);
+	*at += k < 0 ? 0 : (size_t)k;
+	if (*at >= n)
+		*at = n - 1;
+}
+
+/* One alternative: its legality and what the job would cost there if it
+ * ran now for its full estimate. */
+static void put_site(sl_loop *lp, const ljob *j, int s, int64_t now, char *b, size_t n,
+                     size_t *at)
+{
+	const sl_route *r = NULL;
+	int check = sl_policy_site_check(lp->net, &j->j, s, &r), ov;
+	const sl_site *site = &lp->net->sites[s];
+	double ci = sl__zone_carbon(lp, site->zone, now, &ov);
+	double price = sl__zone_price(lp, site->zone, now, &ov);
+	double pue = sl_signal_at(&site->pue, now);
+	double kwh = sl__job_power_w(lp->net, s, j->j.cores, j->j.gpus) * pue * j->j.est_s / 3.6e6;
+	put(b, n, at, "{\"site\":\"");
+	put_esc(b, n, at, site->id);
+	put(b, n, at, "\",\"legal\":%s,\"check\":\"%s\"", check == SL_REJECT_NONE ? "true" : "false",
+	    check == SL_REJECT_NONE ? "ok" : sl_reject_name(check));
+	if (r)
+		put(b, n, at, ",\"rtt_ms\":%.6g,\"transfer_s\":%d,\"transfer_cny\":%.6g", r->rtt_ms,
+		    (int)sl_transfer_s(r, j->j.input_bytes),
+		    sl_transfer_cny(r, j->j.input_bytes) + sl_transfer_cny(r, j->j.output_bytes));
+	put(b, n, at, ",\"carbon_g_per_kwh\":%.6g,\"price_cny_per_kwh\":%.6g,\"pue\":%.6g,"
+	    "\"busy_cores\":%d,\"est_energy_kwh\":%.6g,\"est_carbon_g\":%.6g,\"est_cost_cny\":%.6g}",
+	    ci, price, pue, lp->sites[s].q.cores - lp->sites[s].q.free_c, kwh, kwh * ci,
+	    kwh * price);
+}
+
+char *sl__loop_receipt(sl_loop *lp, const ljob *j, const sl_decision *d, int64_t now)
+{
+	size_t n = 512 + (size_t)lp->net->nsites * 400, at = 0;
+	char *b = sl_malloc(n);
+	b[0] = '\0';
+	put(b, n, &at, "{\"policy\":\"%s\",\"decided_at\":%lld,\"carbon_mode\":\"%s\",\"site\":",
+	    lp->cfg.policy->name, (long long)now, sl_carbon_mode_name(lp->cfg.carbon_mode));
+	if (d->site >= 0 && d->site < lp->net->nsites) {
+		put(b, n, &at, "\"");
+		put_esc(b, n, &at, lp->net->sites[d->site].id);
+		put(b, n, &at, "\",\"not_before\":%lld", (long long)d->not_before);
+	} else {
+		put(b, n, &at, "null,\"reason\":\"%s\",\"why\":\"", sl_reject_name(d->reason));
+		put_esc(b, n, &at, d->why);
+		put(b, n, &at, "\"");
+	}
+	put(b, n, &at, ",\"alternatives\":[");
+	for (int s = 0; s < lp->net->nsites; s++) {
+		if (s)
+			put(b, n, &at, ",");
+		put_site(lp, j, s, now, b, n, &at);
+	}
+	put(b, n, &at, "]}");
+	return b;
+}

@@ -100,6 +100,27 @@ static int parse_count(const char *s, uint64_t *out)
 	return 0;
 }
 
+/* What parse_gen cannot see one option at a time.  Returns 0 or -1. */
+static int check_gen(const gen_args *a)
+{
+	const char *missing = !a->scenario ? "SCENARIO" : !a->have_days && !a->have_jobs ? "--days N or --jobs N"
+	                      : !a->have_seed ? "--seed S" : !a->out ? "-o FILE" : NULL;
+	if (missing) {
+		cli_error("trace gen", "%s is required", missing);
+		return -1;
+	}
+	if (a->have_days && a->have_jobs) {
+		cli_error("trace gen", "give --days or --jobs, not both");
+		return -1;
+	}
+	if ((a->have_days && !(a->opts.days > 0 && a->opts.days <= 3660)) ||
+	    !(a->opts.load > 0 && a->opts.load <= 2)) {
+		cli_error("trace gen", "--days must be in (0, 3660] and --load in (0, 2]");
+		return -1;
+	}
+	return 0;
+}
+
 /* Parse argv into *a.  Returns -1 on a usage error (reported), 1 for
  * --help, 0 otherwise. */
 static int parse_gen(int argc, char **argv, gen_args *a)
@@ -147,22 +168,7 @@ static int parse_gen(int argc, char **argv, gen_args *a)
 			return -1;
 		}
 	}
-	const char *missing = !a->scenario ? "SCENARIO" : !a->have_days && !a->have_jobs ? "--days N or --jobs N"
-	                      : !a->have_seed ? "--seed S" : !a->out ? "-o FILE" : NULL;
-	if (missing) {
-		cli_error("trace gen", "%s is required", missing);
-		return -1;
-	}
-	if (a->have_days && a->have_jobs) {
-		cli_error("trace gen", "give --days or --jobs, not both");
-		return -1;
-	}
-	if ((a->have_days && !(a->opts.days > 0 && a->opts.days <= 3660)) ||
-	    !(a->opts.load > 0 && a->opts.load <= 2)) {
-		cli_error("trace gen", "--days must be in (0, 3660] and --load in (0, 2]");
-		return -1;
-	}
-	return 0;
+	return check_gen(a);
 }
 
 static int load_scenario(const char *path, sl_network **net)

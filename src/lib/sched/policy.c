@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/mem.h"
+
 /* Every policy the engine knows, in the order `--help` lists them.  A new
  * policy adds its table here. */
 static const sl_policy_ops *const registry[] = {
@@ -132,4 +134,31 @@ int sl_policy_reject(const sl_network *net, const sl_job *job, sl_decision *out)
 	else
 		explain(net, job, reason, best > 0 ? count[best] : 0, best_rtt, out);
 	return reason;
+}
+
+void sl_policy_cands_init(sl_policy_cands *pc, const sl_network *net)
+{
+	int nlists = net->norigins * (net->ntags + 1);
+	pc->ntags1 = net->ntags + 1;
+	pc->off = sl_malloc((size_t)(nlists + 1) * sizeof *pc->off);
+	pc->c = sl_malloc((size_t)(nlists > 0 ? nlists : 1) * (size_t)(net->nsites > 0 ? net->nsites : 1) *
+	                  sizeof *pc->c);
+	int n = 0;
+	for (int i = 0; i < nlists; i++) {
+		int origin = i / pc->ntags1, tag = i % pc->ntags1 - 1;
+		pc->off[i] = n;
+		for (int s = 0; s < net->nsites; s++) {
+			const sl_route *r = sl_network_route(net, origin, s);
+			if (r && sl_network_tag_allows(net, tag, s))
+				pc->c[n++] = (sl_cand){s, r};
+		}
+	}
+	pc->off[nlists] = n;
+}
+
+void sl_policy_cands_release(sl_policy_cands *pc)
+{
+	sl_free(pc->c);
+	sl_free(pc->off);
+	memset(pc, 0, sizeof *pc);
 }

@@ -90,6 +90,42 @@ extern const sl_policy_ops sl_policy_greenest;
 int sl_policy_site_check(const sl_network *net, const sl_job *job, int site,
                          const sl_route **route);
 
+/* Candidate sites per (origin, data tag): the sites the origin reaches and
+ * the tag allows, in site order, with their routes.  Built once per policy
+ * instance so the per-job legality check is only latency and size
+ * (sl_policy_cand_ok); the result equals sl_policy_site_check. */
+typedef struct sl_cand {
+	int site;
+	const sl_route *route;
+} sl_cand;
+
+typedef struct sl_policy_cands {
+	sl_cand *c;   /* every list back to back */
+	int *off;     /* list i = c[off[i] .. off[i + 1]), i = origin * (ntags + 1) + tag + 1 */
+	int ntags1;
+} sl_policy_cands;
+
+void sl_policy_cands_init(sl_policy_cands *pc, const sl_network *net);
+void sl_policy_cands_release(sl_policy_cands *pc);
+
+/* The candidate list for a job's origin and tag; *n gets its length. */
+static inline const sl_cand *sl_policy_cands_of(const sl_policy_cands *pc, const sl_job *job,
+                                                int *n)
+{
+	int i = job->origin * pc->ntags1 + job->tag + 1;
+	*n = pc->off[i + 1] - pc->off[i];
+	return pc->c + pc->off[i];
+}
+
+/* 1 if a candidate is legal for the job: within its latency budget and
+ * big enough. */
+static inline int sl_policy_cand_ok(const sl_network *net, const sl_job *job, const sl_cand *c)
+{
+	const sl_site *s = &net->sites[c->site];
+	return (job->latency_budget_ms <= 0 || c->route->rtt_ms <= job->latency_budget_ms) &&
+	       job->cores <= s->cores && job->gpus <= s->gpus;
+}
+
 /* Fill a rejection for a job no site can take: the reason is the stage
  * that left no site (route, then residency, then latency, then size) and
  * why says so in a sentence.  Returns the reason. */

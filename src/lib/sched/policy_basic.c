@@ -55,33 +55,63 @@ static int has_room(const sl_view *v, const sl_job *job, int site)
 	       (int64_t)s->gpus - st.busy_gpus - st.pending_gpus >= job->gpus;
 }
 
-/* The best legal site by keys (with the room-now tier when spill is set),
- * or a rejection. */
-static int pick(const sl_view *v, const sl_job *job, int spill, keys_fn keys, sl_decision *out)
+/* Every baseline's state: the candidate lists, and round-robin's cursor. */
+typedef struct basic_state {
+	sl_policy_cands pc;
+	int last; /* round-robin: the site chosen last, -1 before the first job */
+} basic_state;
+
+static int basic_init(void **state, const sl_network *net, const sl_policy_opts *opts,
+                      sl_err *err)
 {
-	const sl_network *net = v->net;
-	int best = -1;
-	cand bc = {0, 0, 0, 0};
-	for (int s = 0; s < net->nsites; s++) {
-		const sl_route *r;
-		if (sl_policy_site_check(net, job, s, &r) != SL_REJECT_NONE)
-			continue;
-		cand c = {0, 0, 0, r->rtt_ms};
-		if (spill)
-			c.tier = !has_room(v, job, s);
-		keys(v, job, s, r, &c);
-		if (best < 0 || better(&c, &bc)) {
-			best = s;
-			bc = c;
-		}
-	}
-	if (best < 0) {
-		sl_policy_reject(net, job, out);
-		return 0;
-	}
-	out->site = best;
+	basic_state *bs = sl_malloc(sizeof *bs);
+	sl_policy_cands_init(&bs->pc, net);
+	bs->last = -1;
+	*state = bs;
+	return 0;
+}
+
+static void basic_free(void *state)
+{
+	basic_state *bs = state;
+	if (!bs)
+		return;
+	sl_policy_cands_release(&bs->pc);
+	sl_free(bs);
+}
+
+static void place_at(sl_decision *out, int site)
+{
+	out->site = site;
 	out->reason = SL_REJECT_NONE;
 	out->not_before = 0;
+}
+
+/* The best legal site by keys (with the room-now tier when spill is set),
+ * or a rejection. */
+static int pick(const basic_state *bs, const sl_view *v, const sl_job *job, int spill,
+                keys_fn keys, sl_decision *out)
+{
+	const sl_network *net = v->net;
+	int n, best = -1;
+	const sl_cand *c = sl_policy_cands_of(&bs->pc, job, &n);
+	cand bc = {0, 0, 0, 0};
+	for (int i = 0; i < n; i++) {
+		if (!sl_policy_cand_ok(net, job, &c[i]))
+			continue;
+		cand k = {0, 0, 0, c[i].route->rtt_ms};
+		if (spill)
+			k.tier = !has_room(v, job, c[i].site);
+		keys(v, job, c[i].site, c[i].route, &k);
+		if (best < 0 || better(&k, &bc)) {
+			best = c[i].site;
+			bc = k;
+		}
+	}
+	if (best < 0)
+		sl_policy_reject(net, job, out);
+	else
+		place_at(out, best);
 	return 0;
 }
 
@@ -95,12 +125,12 @@ static void nearest_keys(const sl_view *v, const sl_job *job, int site, const sl
 
 static int nearest_place(void *st, const sl_job *job, const sl_view *v, sl_decision *out)
 {
-	return pick(v, job, 1, nearest_keys, out);
+	return pick(st, v, job, 1, nearest_keys, out);
 }
 
 const sl_policy_ops sl_policy_nearest = {
 	"nearest", "lowest RTT with room now, else lowest RTT (carbon-blind)",
-	NULL, nearest_place, NULL, NULL,
+	basic_init, nearest_place, NULL, basic_free,
 };
 
 /* --- cheapest --- */
@@ -114,12 +144,12 @@ static void cheapest_keys(const sl_view *v, const sl_job *job, int site, const s
 
 static int cheapest_place(void *st, const sl_job *job, const sl_view *v, sl_decision *out)
 {
-	return pick(v, job, 1, cheapest_keys, out);
+	return pick(st, v, job, 1, cheapest_keys, out);
 }
 
 const sl_policy_ops sl_policy_cheapest = {
 	"cheapest", "lowest zone electricity price now (ties: transfer cost), room first",
-	NULL, cheapest_place, NULL, NULL,
+	basic_init, cheapest_place, NULL, basic_free,
 };
 
 /* --- greenest --- */
@@ -132,12 +162,12 @@ static void greenest_keys(const sl_view *v, const sl_job *job, int site, const s
 
 static int greenest_place(void *st, const sl_job *job, const sl_view *v, sl_decision *out)
 {
-	return pick(v, job, 1, greenest_keys, out);
+	return pick(st, v, job, 1, greenest_keys, out);
 }
 
 const sl_policy_ops sl_policy_greenest = {
 	"greenest", "lowest zone carbon intensity now (space only), room first",
-	NULL, greenest_place, NULL, NULL,
+	basic_init, greenest_place, NULL, basic_free,
 };
 
 /* --- least-loaded --- */
@@ -164,51 +194,42 @@ static void least_loaded_keys(const sl_view *v, const sl_job *job, int site, con
 
 static int least_loaded_place(void *st, const sl_job *job, const sl_view *v, sl_decision *out)
 {
-	return pick(v, job, 0, least_loaded_keys, out);
+	return pick(st, v, job, 0, least_loaded_keys, out);
 }
 
 const sl_policy_ops sl_policy_least_loaded = {
 	"least-loaded", "lowest (busy + pending) / installed in the job's resource",
-	NULL, least_loaded_place, NULL, NULL,
+	basic_init, least_loaded_place, NULL, basic_free,
 };
 
 /* --- round-robin --- */
 
-typedef struct rr_state {
-	int last; /* the site chosen last, -1 before the first job */
-} rr_state;
-
-static int rr_init(void **state, const sl_network *net, const sl_policy_opts *opts, sl_err *err)
-{
-	rr_state *s = sl_malloc(sizeof *s);
-	s->last = -1;
-	*state = s;
-	return 0;
-}
-
+/* The first legal candidate after the last chosen site, cyclically. */
 static int rr_place(void *state, const sl_job *job, const sl_view *v, sl_decision *out)
 {
-	rr_state *rs = state;
-	const sl_network *net = v->net;
-	for (int i = 1; i <= net->nsites; i++) {
-		int s = (rs->last + i) % net->nsites;
-		if (s < 0)
-			s += net->nsites;
-		if (sl_policy_site_check(net, job, s, NULL) != SL_REJECT_NONE)
+	basic_state *bs = state;
+	int n, first = -1;
+	const sl_cand *c = sl_policy_cands_of(&bs->pc, job, &n);
+	for (int i = 0; i < n; i++) {
+		if (!sl_policy_cand_ok(v->net, job, &c[i]))
 			continue;
-		rs->last = s;
-		out->site = s;
-		out->reason = SL_REJECT_NONE;
-		out->not_before = 0;
+		if (c[i].site > bs->last) {
+			first = c[i].site;
+			break;
+		}
+		if (first < 0)
+			first = c[i].site; /* wrap-around choice */
+	}
+	if (first < 0) {
+		sl_policy_reject(v->net, job, out);
 		return 0;
 	}
-	sl_policy_reject(net, job, out);
+	bs->last = first;
+	place_at(out, first);
 	return 0;
 }
-
-static void rr_free(void *state) { sl_free(state); }
 
 const sl_policy_ops sl_policy_round_robin = {
 	"round-robin", "the next legal site after the last one chosen (capacity-blind)",
-	rr_init, rr_place, NULL, rr_free,
+	basic_init, rr_place, NULL, basic_free,
 };

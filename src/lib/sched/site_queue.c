@@ -15,6 +15,7 @@
 
 #include <limits.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/mem.h"
@@ -236,6 +237,7 @@ static int32_t node_alloc(sl_site_queue *q)
 	if (q->free_node < 0) {
 		int32_t old = q->run_cap, ncap = old ? old * 2 : 16;
 		q->run = sl_realloc(q->run, (size_t)ncap * sizeof *q->run);
+		q->live = sl_realloc(q->live, (size_t)ncap * sizeof *q->live);
 		for (int32_t i = ncap - 1; i >= old; i--) {
 			q->run[i].left = q->free_node;
 			q->free_node = i;
@@ -244,7 +246,80 @@ static int32_t node_alloc(sl_site_queue *q)
 	}
 	int32_t x = q->free_node;
 	q->free_node = q->run[x].left;
+	q->run[x].pos = q->nrun;
+	q->live[q->nrun++] = x;
 	return x;
+}
+
+static void node_free(sl_site_queue *q, int32_t x)
+{
+	int32_t last = q->live[--q->nrun];
+	q->live[q->run[x].pos] = last;
+	q->run[last].pos = q->run[x].pos;
+	q->run[x].left = q->free_node;
+	q->free_node = x;
+}
+
+typedef struct key_ix {
+	int64_t end_est;
+	int32_t job, node;
+} key_ix;
+
+static int key_ix_cmp(const void *a, const void *b)
+{
+	const key_ix *x = a, *y = b;
+	if (x->end_est != y->end_est)
+		return x->end_est < y->end_est ? -1 : 1;
+	return (x->job > y->job) - (x->job < y->job);
+}
+
+static void pull_all(sl_sq_run *r, int32_t x)
+{
+	if (x < 0)
+		return;
+	pull_all(r, r[x].left);
+	pull_all(r, r[x].right);
+	pull(r, x);
+}
+
+/* Build the treap over the running set: sort by key, then the Cartesian
+ * tree of the nodes' own priorities (a stack pass), which is exactly the
+ * treap those keys and priorities define.  O(n log n). */
+static void tree_build_running(sl_site_queue *q)
+{
+	size_t n = (size_t)q->nrun, need = n * (sizeof(key_ix) + sizeof(int32_t));
+	if (need > q->scratch_cap) {
+		q->scratch_cap = need * 2;
+		q->scratch = sl_realloc(q->scratch, q->scratch_cap);
+	}
+	key_ix *k = q->scratch;
+	int32_t *stack = (int32_t *)(k + n), top = 0;
+	for (size_t i = 0; i < n; i++) {
+		const sl_sq_run *x = &q->run[q->live[i]];
+		k[i] = (key_ix){x->end_est, x->job, q->live[i]};
+	}
+	qsort(k, n, sizeof *k, key_ix_cmp);
+	for (size_t i = 0; i < n; i++) {
+		int32_t x = k[i].node, last = -1;
+		while (top > 0 && q->run[stack[top - 1]].prio < q->run[x].prio)
+			last = stack[--top];
+		q->run[x].left = last;
+		q->run[x].right = -1;
+		if (top > 0)
+			q->run[stack[top - 1]].right = x;
+		stack[top++] = x;
+	}
+	q->root = top > 0 ? stack[0] : -1;
+	pull_all(q->run, q->root);
+	q->tree_on = 1;
+}
+
+/* Count a start or end while the queue is empty; drop the treap once
+ * enough of them have passed to pay for rebuilding it. */
+static void tree_idle_tick(sl_site_queue *q)
+{
+	if (q->tree_on && q->nwait == 0 && ++q->idle_ops > (int64_t)q->nrun + 32)
+		q->tree_on = 0;
 }
 
 /* ---------- scheduling ---------- */
@@ -262,6 +337,8 @@ void sl_site_queue_release(sl_site_queue *q)
 	sl_free(q->slot);
 	sl_free(q->tree);
 	sl_free(q->run);
+	sl_free(q->live);
+	sl_free(q->scratch);
 	memset(q, 0, sizeof *q);
 	q->root = q->free_node = -1;
 }
@@ -277,11 +354,13 @@ static void run_start(sl_site_queue *q, int64_t now, const sl_sq_slot *s, sl_sq_
 	n->gpus = s->gpus;
 	n->left = n->right = -1;
 	n->prio = mix32(q->inserts++ ^ ((uint64_t)(uint32_t)s->job << 32));
-	pull(q->run, x);
-	q->root = insert(q->run, q->root, x);
+	if (q->tree_on) {
+		pull(q->run, x);
+		q->root = insert(q->run, q->root, x);
+		tree_idle_tick(q);
+	}
 	q->free_c -= s->cores;
 	q->free_g -= s->gpus;
-	q->nrun++;
 	fn(ud, s->job, x, now, now + s->est_s);
 }
 
@@ -329,6 +408,9 @@ static void reserve(sl_site_queue *q, int64_t now)
 	const sl_sq_slot *h = &q->slot[q->lo];
 	int64_t need_c = (int64_t)h->cores - q->free_c, need_g = (int64_t)h->gpus - q->free_g;
 	int64_t s = now, t, cc, cg;
+	if (!q->tree_on)
+		tree_build_running(q);
+	q->idle_ops = 0;
 	if (need_c > 0 && (t = prefix_time(q->run, q->root, need_c, 0)) > s)
 		s = t;
 	if (need_g > 0 && (t = prefix_time(q->run, q->root, need_g, 1)) > s)
@@ -416,10 +498,11 @@ void sl_site_queue_finish(sl_site_queue *q, int32_t run)
 	sl_sq_run *x = &q->run[run];
 	q->free_c += x->cores;
 	q->free_g += x->gpus;
-	q->nrun--;
-	q->root = erase(q->run, q->root, run);
-	q->run[run].left = q->free_node;
-	q->free_node = run;
+	if (q->tree_on) {
+		q->root = erase(q->run, q->root, run);
+		tree_idle_tick(q);
+	}
+	node_free(q, run);
 	q->dirty = 1;
 }
 

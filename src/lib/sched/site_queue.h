@@ -18,10 +18,15 @@
  * Speed: waiting jobs sit in arrival order in a flat array under a min-tree
  * of (cores, GPUs, estimate) per job shape (CPU-only, GPU-only, both), so
  * "the first job that may backfill" is a pruned O(log n) descent instead of
- * a scan of the queue; running jobs sit in a treap keyed by estimated end
- * with subtree sums of cores and GPUs, so the shadow time and the extra
- * resources are O(log n).  A pass after only new arrivals tests only the
- * new jobs (nothing else changed); a job end triggers a full pass.
+ * a scan of the queue.  Running jobs sit in an unordered set (O(1) start
+ * and end); while the site has waiting jobs they are also indexed by a
+ * treap keyed by estimated end with subtree sums of cores and GPUs, so the
+ * shadow time and the extra resources are O(log n).  The treap is built
+ * when a reservation is first needed and dropped once the queue has stayed
+ * empty for more starts and ends than there are running jobs, which pays
+ * for the next build: a site that never queues never pays for it.  A pass
+ * after only new arrivals tests only the new jobs (nothing else changed);
+ * a job end triggers a full pass.
  *
  * The queue knows nothing of time beyond the `now` it is given and calls
  * the caller back for every job it starts.  A callback must not call back
@@ -45,12 +50,14 @@ typedef struct sl_sq_mins {
 	int32_t c[3], g[3], e[3];
 } sl_sq_mins;
 
-/* A running job: a treap node keyed by (end_est, job). */
+/* A running job: a member of the running set and, while the treap is on,
+ * a treap node keyed by (end_est, job). */
 typedef struct sl_sq_run {
 	int64_t end_est;
 	int64_t sum_c, sum_g;   /* cores, GPUs of this subtree */
 	int32_t job, cores, gpus;
 	int32_t left, right;    /* -1 = none; on the free list: left = next free */
+	int32_t pos;            /* index in live[] */
 	uint32_t prio;
 } sl_sq_run;
 
@@ -67,9 +74,15 @@ typedef struct sl_site_queue {
 	size_t cap, lo, tail, nwait;
 	int64_t wait_c, wait_g;     /* cores, GPUs requested by waiting jobs */
 
-	sl_sq_run *run;             /* node pool */
-	int32_t run_cap, root, free_node, nrun;
+	sl_sq_run *run;             /* node pool [run_cap] */
+	int32_t *live;              /* running nodes, unordered [nrun] of [run_cap] */
+	int32_t run_cap, free_node, nrun;
+	int32_t root;               /* treap root when tree_on, else meaningless */
+	int tree_on;
+	int64_t idle_ops;           /* starts + ends since the queue emptied */
 	uint64_t inserts;           /* for treap priorities */
+	void *scratch;              /* treap build buffer */
+	size_t scratch_cap;
 
 	int dirty;                  /* a full pass is needed */
 	size_t checked;             /* slots before this were tested by the last pass */

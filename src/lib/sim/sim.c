@@ -83,7 +83,6 @@ static void setup(sl_sim *sim)
 	sim->site = sl_calloc((size_t)net->nsites, sizeof *sim->site);
 	sim->dirty = sl_calloc((size_t)net->nsites, sizeof *sim->dirty);
 	sim->is_dirty = sl_calloc((size_t)net->nsites, 1);
-	sim->vsig = sl_calloc((size_t)net->nsites * SL_SIG_COUNT, sizeof *sim->vsig);
 	for (int s = 0; s < net->nsites; s++)
 		sl_site_queue_init(&sim->site[s].q, net->sites[s].cores, net->sites[s].gpus);
 	sl_heap_init(&sim->ev);
@@ -141,8 +140,8 @@ void sl_sim_free(sl_sim *sim)
 	sl_free(sim->site);
 	sl_free(sim->dirty);
 	sl_free(sim->is_dirty);
-	sl_free(sim->vsig);
 	sl_free(sim->bk);
+	sl_free(sim->steps);
 	sl_free(sim->sum.sites);
 	sl_free(sim);
 }

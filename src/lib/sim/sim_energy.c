@@ -58,6 +58,25 @@ static int64_t step_floor(const sl_sim *sim, int64_t t)
 	return net->t0 + sl_floor_div(t - net->t0, net->step_s) * net->step_s;
 }
 
+/* Tabulate every site's per-step values once, so the integrator reads an
+ * array instead of four signals (and the accounting mode is fixed here). */
+static void steps_init(sl_sim *sim)
+{
+	const sl_network *net = sim->net;
+	int32_t n = net->nsteps > 0 ? net->nsteps : 1;
+	sim->steps = sl_malloc((size_t)net->nsites * (size_t)n * sizeof *sim->steps);
+	for (int s = 0; s < net->nsites; s++) {
+		sim_step *row = &sim->steps[(size_t)s * (size_t)n];
+		for (int32_t i = 0; i < n; i++) {
+			int64_t t = net->t0 + (int64_t)i * net->step_s;
+			row[i].pue = sl_signal_at(&net->sites[s].pue, t);
+			row[i].ci = sl_signal_at(carbon_signal(sim, s), t);
+			row[i].price = sl_signal_at(&net->zones[net->sites[s].zone].price_cny_per_kwh, t);
+			row[i].green_w = green_signal(sim, s, t);
+		}
+	}
+}
+
 void sim__energy_init(sl_sim *sim)
 {
 	const sl_network *net = sim->net;
@@ -68,38 +87,52 @@ void sim__energy_init(sl_sim *sim)
 		ss->inc_core_w = st->core_busy_w - st->core_idle_w;
 		ss->inc_gpu_w = st->gpu_busy_w - st->gpu_idle_w;
 		ss->last_t = ss->step_end = sim->t_begin;
+		ss->k = -1;
 	}
+	steps_init(sim);
 	sim->vstep_lo = sim->vstep_hi = INT64_MIN;
 }
 
-static sl_sim_bucket *bucket_at(sl_sim *sim, int s, int64_t t)
+/* Make room for bucket row b (zeroed). */
+static void buckets_reserve(sl_sim *sim, size_t b)
 {
-	size_t b = (size_t)((t - sim->t_begin) / sim->step_s);
-	if (b >= sim->nbk) {
-		size_t need = (b + 1) * (size_t)sim->nsites, old = sim->bk_cap;
-		if (need > sim->bk_cap) {
-			sl__grow((void **)&sim->bk, &sim->bk_cap, sizeof *sim->bk, need);
-			memset(sim->bk + old, 0, (sim->bk_cap - old) * sizeof *sim->bk);
-		}
-		sim->nbk = b + 1;
+	if (b < sim->nbk)
+		return;
+	size_t need = (b + 1) * (size_t)sim->nsites, old = sim->bk_cap;
+	if (need > sim->bk_cap) {
+		sl__grow((void **)&sim->bk, &sim->bk_cap, sizeof *sim->bk, need);
+		memset(sim->bk + old, 0, (sim->bk_cap - old) * sizeof *sim->bk);
 	}
-	return &sim->bk[b * (size_t)sim->nsites + (size_t)s];
+	sim->nbk = b + 1;
 }
 
+/* last_t has reached step_end: move to the next step (or, the first
+ * time, find the step holding last_t). */
 static void step_refresh(sl_sim *sim, int s, sim_site *ss)
 {
-	int64_t t = ss->last_t;
-	ss->step_end = step_floor(sim, t) + sim->step_s;
-	ss->pue = sl_signal_at(&sim->net->sites[s].pue, t);
-	ss->ci = sl_signal_at(carbon_signal(sim, s), t);
-	ss->price = sl_signal_at(&sim->net->zones[sim->net->sites[s].zone].price_cny_per_kwh, t);
-	ss->green_w = green_signal(sim, s, t);
+	int32_t n = sim->net->nsteps > 0 ? sim->net->nsteps : 1;
+	if (ss->k >= 0) { /* last_t is on the grid: the next step */
+		ss->k = ss->k + 1 == n ? 0 : ss->k + 1;
+		ss->bucket++;
+		ss->step_end = ss->last_t + sim->step_s;
+	} else {
+		int64_t i = sl_floor_div(ss->last_t - sim->net->t0, sim->step_s);
+		ss->k = (int32_t)sl_floor_mod(i, n);
+		ss->bucket = (size_t)((ss->last_t - sim->t_begin) / sim->step_s);
+		ss->step_end = step_floor(sim, ss->last_t) + sim->step_s;
+	}
+	const sim_step *v = &sim->steps[(size_t)s * (size_t)n + (size_t)ss->k];
+	ss->pue = v->pue;
+	ss->ci = v->ci;
+	ss->price = v->price;
+	ss->green_w = v->green_w;
+	buckets_reserve(sim, ss->bucket);
 }
 
 /* Add dt seconds at the site's current power and step values. */
 static void piece(sl_sim *sim, int s, sim_site *ss, double dt)
 {
-	sl_sim_bucket *b = bucket_at(sim, s, ss->last_t);
+	sl_sim_bucket *b = &sim->bk[ss->bucket * (size_t)sim->nsites + (size_t)s];
 	double it = ss->idle_w + ss->busy_w;
 	double f = it * ss->pue;
 	double green = f < ss->green_w ? f : ss->green_w;
@@ -144,11 +177,24 @@ static void view_site_state(const void *ctx, int s, sl_site_state *out)
 	out->running_jobs = ss->q.nrun;
 }
 
+static double step_value(const sim_step *v, int kind)
+{
+	switch (kind) {
+	case SL_SIG_CARBON_G_PER_KWH: return v->ci;
+	case SL_SIG_PRICE_CNY_PER_KWH: return v->price;
+	case SL_SIG_PUE: return v->pue;
+	case SL_SIG_GREEN_W: return v->green_w;
+	default: return 0.0;
+	}
+}
+
 static double view_signal(const void *ctx, int kind, int s, int64_t t)
 {
 	const sl_sim *sim = ctx;
-	if (t >= sim->vstep_lo && t < sim->vstep_hi && kind >= 0 && kind < SL_SIG_COUNT)
-		return sim->vsig[s * SL_SIG_COUNT + kind];
+	if (t >= sim->vstep_lo && t < sim->vstep_hi) {
+		size_t n = (size_t)(sim->net->nsteps > 0 ? sim->net->nsteps : 1);
+		return step_value(&sim->steps[(size_t)s * n + (size_t)sim->vk], kind);
+	}
 	return sim__signal(sim, kind, s, t);
 }
 
@@ -159,9 +205,8 @@ void sim__view_at(sl_sim *sim, int64_t now)
 	sim->view.now = now;
 	if (now >= sim->vstep_lo && now < sim->vstep_hi)
 		return;
+	int32_t n = sim->net->nsteps > 0 ? sim->net->nsteps : 1;
 	sim->vstep_lo = step_floor(sim, now);
 	sim->vstep_hi = sim->vstep_lo + sim->step_s;
-	for (int s = 0; s < sim->nsites; s++)
-		for (int k = 0; k < SL_SIG_COUNT; k++)
-			sim->vsig[s * SL_SIG_COUNT + k] = sim__signal(sim, k, s, sim->vstep_lo);
+	sim->vk = (int32_t)sl_floor_mod(sl_floor_div(now - sim->net->t0, sim->step_s), n);
 }

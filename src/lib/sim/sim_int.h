@@ -17,6 +17,11 @@ enum { EV_END = 0, EV_ELIGIBLE = 1, EV_ARRIVE = 2, EV_TICK = 3 };
 
 #define SIM_J_PER_KWH 3.6e6
 
+/* The signal values a site's accounting reads in one step. */
+typedef struct sim_step {
+	double pue, ci, price, green_w;
+} sim_step;
+
 /* One site's state.  Invariant: busy_c/busy_g equal the cores/GPUs of the
  * site's running jobs; last_t <= the simulator's now; E, C, M are the
  * integrals from t_begin to last_t of, per watt of IT load: PUE (s), PUE x
@@ -31,6 +36,8 @@ typedef struct sim_site {
 	int64_t last_t;
 	double E, C, M;
 	int64_t step_end;                       /* end of the step holding last_t */
+	int32_t k;                              /* its signal index, -1 before the first */
+	size_t bucket;                          /* its row in bk */
 	double pue, ci, price, green_w;         /* that step's values */
 	int64_t pend_c, pend_g;                 /* placed, not started */
 	int32_t pend_jobs;
@@ -52,6 +59,7 @@ struct sl_sim {
 
 	int64_t t_begin, now, last_end;
 	int32_t step_s;
+	sim_step *steps;               /* [nsites][net->nsteps]: signal values per step */
 	sl_sim_bucket *bk;             /* [nbk][nsites] */
 	size_t nbk, bk_cap;
 
@@ -60,8 +68,8 @@ struct sl_sim {
 	uint8_t *is_dirty;
 
 	sl_view view;
-	int64_t vstep_lo, vstep_hi;    /* the step whose signals vsig holds */
-	double *vsig;                  /* [nsites][SL_SIG_COUNT] */
+	int64_t vstep_lo, vstep_hi;    /* the step the view's cache is on */
+	int32_t vk;                    /* its signal index */
 
 	int ran, closed;
 	int fail;                      /* set by callbacks; the loop stops */

@@ -54,14 +54,23 @@ static int64_t select_kth(int64_t *a, size_t n, size_t k)
 	return a[k];
 }
 
-static double percentile(int64_t *a, size_t n, double p)
+/* Index of the nearest-rank p-th percentile of n values. */
+static size_t rank_index(size_t n, double p)
+{
+	size_t rank = (size_t)ceil(p / 100.0 * (double)n);
+	return rank < 1 ? 0 : rank - 1;
+}
+
+/* p50, p95, p99 of a[0..n): after selecting the k-th smallest, everything
+ * from k on is >= it, so each higher percentile selects in that tail. */
+static void percentiles(int64_t *a, size_t n, double *p50, double *p95, double *p99)
 {
 	if (n == 0)
-		return 0;
-	size_t rank = (size_t)ceil(p / 100.0 * (double)n);
-	if (rank < 1)
-		rank = 1;
-	return (double)select_kth(a, n, rank - 1);
+		return;
+	size_t k50 = rank_index(n, 50), k95 = rank_index(n, 95), k99 = rank_index(n, 99);
+	*p50 = (double)select_kth(a, n, k50);
+	*p95 = (double)select_kth(a + k50, n - k50, k95 - k50);
+	*p99 = (double)select_kth(a + k95, n - k95, k99 - k95);
 }
 
 /* Per-job checks and sums for one started job. */
@@ -129,9 +138,7 @@ void sim__job_metrics(sl_sim *sim)
 	if (nw) {
 		sum->wait_mean_s = wait_sum / (double)nw;
 		sum->bsld_mean = bsld / (double)nw;
-		sum->wait_p50_s = percentile(waits, nw, 50);
-		sum->wait_p95_s = percentile(waits, nw, 95);
-		sum->wait_p99_s = percentile(waits, nw, 99);
+		percentiles(waits, nw, &sum->wait_p50_s, &sum->wait_p95_s, &sum->wait_p99_s);
 	}
 	sl_free(waits);
 }

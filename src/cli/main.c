@@ -19,6 +19,11 @@ static const verb verbs[] = {
 	{"trace", cmd_trace, "generate, describe or convert workload traces"},
 	{"serve", cmd_serve, "run the live dispatcher: HTTP API, durable queue, local executor"},
 	{"token", cmd_token, "make an API token for a tenant (token add)"},
+	{"submit", cmd_submit, "submit a job to the service"},
+	{"status", cmd_status, "show one job: state, placement, receipt, history"},
+	{"jobs", cmd_jobs, "list jobs (filters, pages)"},
+	{"cancel", cmd_cancel, "cancel a job"},
+	{"sites", cmd_sites, "show every site's live load, power, carbon and queue"},
 };
 
 void cli_error(const char *verb_name, const char *fmt, ...)

@@ -199,13 +199,16 @@ static enum MHD_Result send_response(req *r)
 	return ok;
 }
 
-/* Append body data; 0, or -1 once over the limit (413 set). */
+/* Append body data.  Past the limit the rest is read and dropped (MHD
+ * cannot answer in the middle of an upload) and 413 is answered at the
+ * end; past 64 times the limit the connection is closed instead.  Returns
+ * 0, or -1 to close. */
 static int take_body(req *r, const char *data, size_t n)
 {
 	size_t max = r->srv->cfg.max_body;
-	if (r->len + n > max) {
-		sl__http_fail(r, 413, "payload_too_large", "the body is larger than %zu bytes", max);
-		return -1;
+	if (r->too_big || r->len + n > max) {
+		r->too_big += n;
+		return r->too_big > 64 * max ? -1 : 0;
 	}
 	if (r->len + n + 1 > r->cap) {
 		r->cap = (r->len + n + 1) * 2 < max + 1 ? (r->len + n + 1) * 2 : max + 1;
@@ -251,13 +254,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (r->ready)
 		return send_response(r);
 	if (*upload_size) {
-		int over = take_body(r, upload, *upload_size) < 0;
+		int close = take_body(r, upload, *upload_size) < 0;
 		*upload_size = 0;
-		return over ? send_response(r) : MHD_YES;
+		return close ? MHD_NO : MHD_YES;
 	}
 	if (r->suspended)
 		return MHD_YES; /* resumed without a response: cannot happen */
-	route(r);
+	if (r->too_big)
+		sl__http_fail(r, 413, "payload_too_large", "the body is larger than %zu bytes",
+		              r->srv->cfg.max_body);
+	else
+		route(r);
 	if (r->ready)
 		return send_response(r);
 	return MHD_YES; /* suspended: the writer or the loop resumes it */

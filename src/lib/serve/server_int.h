@@ -62,6 +62,7 @@ typedef struct req {
 	const char *method, *url;
 	char *body;
 	size_t len, cap;
+	size_t too_big;                   /* bytes dropped past the body limit */
 	int64_t t0_ns;
 	int ready;                        /* a response is waiting to be sent */
 	int suspended;

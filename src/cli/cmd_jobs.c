@@ -130,7 +130,7 @@ int cmd_jobs(int argc, char **argv)
 		pages++;
 	} while (o.all && cursor[0]);
 	if (rc == 0 && o.json && o.all) {
-		json_t *obj = json_pack("{s:O,s:n}", "jobs", all);
+		json_t *obj = json_pack("{s:O,s:n}", "jobs", all, "next");
 		client_print_json(obj);
 		json_decref(obj);
 	} else if (rc == 0 && !o.json && cursor[0]) {

@@ -167,15 +167,15 @@ int sl_report_sim_hourly_header(FILE *f, sl_err *err)
 
 int sl_report_sim_hourly(FILE *f, const sl_sim *sim, sl_err *err)
 {
-	size_t nb;
-	const sl_sim_bucket *bk = sl_sim_buckets(sim, &nb);
+	size_t nb = sl_sim_nbuckets(sim);
 	const sl_network *net = sl_sim_network(sim);
 	const sl_sim_summary *sum = sl_sim_get_summary(sim);
 	double step = net->step_s;
 	char line[512];
 	for (int s = 0; s < net->nsites; s++) {
 		for (size_t b = 0; b < nb; b++) {
-			const sl_sim_bucket *k = &bk[b * (size_t)net->nsites + (size_t)s];
+			sl_sim_bucket bk, *k = &bk;
+			sl_sim_bucket_at(sim, b, s, &bk);
 			char *p = line;
 			p = put_str(p, sl_sim_policy(sim));
 			*p++ = ',';

@@ -64,13 +64,8 @@ static int check_trace(const sl_network *net, const sl_trace *t, sl_err *err)
 		                  INT32_MAX - 1);
 	if (net->nsites <= 0 || net->step_s <= 0)
 		return sl_err_set(err, SL_EINVAL, NULL, "network has no sites or no signal step");
-	int64_t prev = INT64_MIN;
-	for (size_t i = 0; i < t->n; i++) {
-		int rc = check_job(net, &t->jobs[i], i, prev, err);
-		if (rc)
-			return rc;
-		prev = t->jobs[i].submit;
-	}
+	if (t->n && t->jobs[t->n - 1].submit - t->jobs[0].submit >= SIM_REL_MAX / 2)
+		return sl_err_set(err, SL_ERANGE, NULL, "trace spans more than 34 years");
 	return 0;
 }
 
@@ -81,17 +76,23 @@ static void setup(sl_sim *sim)
 	sim->step_s = net->step_s;
 	sim->res = sl_calloc(sim->trace->n ? sim->trace->n : 1, sizeof *sim->res);
 	sim->site = sl_calloc((size_t)net->nsites, sizeof *sim->site);
+	sim->sum.nsites = net->nsites;
+	sim->sum.sites = sl_calloc((size_t)net->nsites, sizeof *sim->sum.sites);
 	sim->dirty = sl_calloc((size_t)net->nsites, sizeof *sim->dirty);
 	sim->is_dirty = sl_calloc((size_t)net->nsites, 1);
 	for (int s = 0; s < net->nsites; s++)
 		sl_site_queue_init(&sim->site[s].q, net->sites[s].cores, net->sites[s].gpus);
-	sl_heap_init(&sim->ev);
 	int64_t first = sim->trace->n ? sim->trace->jobs[0].submit : net->t0;
 	sim->t_begin = net->t0 + sl_floor_div(first - net->t0, net->step_s) * net->step_s;
 	sim->now = sim->last_end = sim->t_begin;
 	if (sim->trace->n)
 		sim->last_end = sim->trace->jobs[sim->trace->n - 1].submit;
 	sim__energy_init(sim);
+	/* Rows for the trace's span now (one allocation instead of doublings);
+	 * runs that go on longer grow it. */
+	int64_t span = sim->last_end - sim->t_begin;
+	sim__buckets_reserve(sim, (size_t)(span / sim->step_s + 1));
+	sim->nbk = 0;
 	sim->view.ops = &sim__view_ops;
 	sim->view.ctx = sim;
 	sim->view.net = net;
@@ -135,7 +136,7 @@ void sl_sim_free(sl_sim *sim)
 		sim->pol->free(sim->pol_state);
 	for (int s = 0; s < sim->nsites; s++)
 		sl_site_queue_release(&sim->site[s].q);
-	sl_heap_release(&sim->ev);
+	sim__evq_release(&sim->ev);
 	sl_free(sim->res);
 	sl_free(sim->site);
 	sl_free(sim->dirty);
@@ -143,14 +144,29 @@ void sl_sim_free(sl_sim *sim)
 	sl_free(sim->bk);
 	sl_free(sim->steps);
 	sl_free(sim->sum.sites);
+	sl_free(sim->waits);
 	sl_free(sim);
 }
 
 /* ---------- events ---------- */
 
-static void push_event(sl_sim *sim, int64_t t, int kind, uint64_t payload)
+static uint64_t ev_key(const sl_sim *sim, int64_t t, int kind, int32_t job)
 {
-	sl_heap_push(&sim->ev, t * 4 + kind, sim->seq++, payload);
+	return (uint64_t)(t - sim->t_begin) << 33 | (uint64_t)kind << 31 | (uint32_t)job;
+}
+
+static int64_t ev_time(const sl_sim *sim, uint64_t key) { return sim->t_begin + (int64_t)(key >> 33); }
+
+static int fail(sl_sim *sim, int code, const char *fmt, long long a, long long b);
+
+static void push_event(sl_sim *sim, int64_t t, int kind, int32_t job, int32_t run)
+{
+	if (t - sim->t_begin >= SIM_REL_MAX) {
+		fail(sim, SL_ERANGE, "job %lld would run past %lld s after the first submission",
+		     (long long)sim->trace->jobs[job].id, (long long)SIM_REL_MAX);
+		return;
+	}
+	sim__evq_push(&sim->ev, ev_key(sim, t, kind, job), (uint32_t)run);
 }
 
 static void mark_dirty(sl_sim *sim, int s)
@@ -191,7 +207,7 @@ static void on_start(void *ud, int32_t j, int32_t run, int64_t now, int64_t end_
 	r->carbon_g = -ss->C;
 	r->cost_cny = -ss->M;
 	int32_t run_s = job->run_s < job->est_s ? job->run_s : job->est_s;
-	push_event(sim, now + run_s, EV_END, (uint64_t)(uint32_t)j | (uint64_t)(uint32_t)run << 32);
+	push_event(sim, now + run_s, EV_END, j, run);
 	if (sim->opts.check && (ss->busy_c > sim->net->sites[r->site].cores ||
 	                        ss->busy_g > sim->net->sites[r->site].gpus))
 		fail(sim, SL_EINTERNAL, "capacity exceeded at site %lld at time %lld",
@@ -218,6 +234,7 @@ static void on_end(sl_sim *sim, int32_t j, int32_t run)
 	r->cost_cny = (ss->M + r->cost_cny) * inc / SIM_J_PER_KWH;
 	if (sim->now > sim->last_end)
 		sim->last_end = sim->now;
+	sim__job_ended(sim, job, r);
 	sl_site_queue_finish(&sim->site[r->site].q, run);
 	mark_dirty(sim, r->site);
 }
@@ -237,9 +254,13 @@ static int place(sl_sim *sim, int32_t j)
 {
 	const sl_job *job = &sim->trace->jobs[j];
 	sl_sim_job *r = &sim->res[j];
+	int64_t prev = j > 0 ? sim->trace->jobs[j - 1].submit : INT64_MIN;
+	int rc = check_job(sim->net, job, (size_t)j, prev, &sim->failerr);
+	if (rc)
+		return sim->fail = rc;
 	sl_decision d = {-1, SL_REJECT_NONE, 0, ""};
 	sim__view_at(sim, sim->now);
-	int rc = sim->pol->place(sim->pol_state, job, &sim->view, &d);
+	rc = sim->pol->place(sim->pol_state, job, &sim->view, &d);
 	if (rc < 0)
 		return fail(sim, rc, "policy failed on job %lld (%lld)", (long long)job->id, rc);
 	if (d.site < 0) {
@@ -247,6 +268,7 @@ static int place(sl_sim *sim, int32_t j)
 		r->status = SL_JOB_REJECTED;
 		r->reason = (uint8_t)(d.reason > 0 && d.reason < SL_REJECT_COUNT ? d.reason
 		                                                                  : SL_REJECT_POLICY);
+		sim__job_rejected(sim, r);
 		return 0;
 	}
 	const sl_route *route = NULL;
@@ -266,7 +288,7 @@ static int place(sl_sim *sim, int32_t j)
 	if (at == sim->now)
 		enqueue(sim, j);
 	else
-		push_event(sim, at, EV_ELIGIBLE, (uint64_t)j);
+		push_event(sim, at, EV_ELIGIBLE, j, 0);
 	return 0;
 }
 
@@ -280,21 +302,21 @@ static void flush(sl_sim *sim)
 	sim->ndirty = 0;
 }
 
-static void handle(sl_sim *sim, const sl_heap_entry *e, size_t next_job)
+static void handle(sl_sim *sim, const sim_ev *e, size_t next_job)
 {
-	int kind = (int)sl_floor_mod(e->key, 4);
-	switch (kind) {
+	int32_t job = (int32_t)(e->key & 0x7fffffff);
+	switch ((int)(e->key >> 31) & 3) {
 	case EV_END:
-		on_end(sim, (int32_t)(uint32_t)e->payload, (int32_t)(uint32_t)(e->payload >> 32));
+		on_end(sim, job, (int32_t)e->run);
 		break;
 	case EV_ELIGIBLE:
-		enqueue(sim, (int32_t)e->payload);
+		enqueue(sim, job);
 		break;
 	case EV_TICK:
 		sim__view_at(sim, sim->now);
 		sim->pol->tick(sim->pol_state, &sim->view, sim->now);
-		if (next_job < sim->trace->n || sl_heap_size(&sim->ev) > 0)
-			push_event(sim, sim->now + sim->step_s, EV_TICK, 0);
+		if (next_job < sim->trace->n || sim->ev.n > 0)
+			push_event(sim, sim->now + sim->step_s, EV_TICK, 0, 0);
 		break;
 	}
 }
@@ -302,8 +324,8 @@ static void handle(sl_sim *sim, const sl_heap_entry *e, size_t next_job)
 /* Time of the next thing to happen (INT64_MAX when nothing is left). */
 static int64_t next_time(const sl_sim *sim, size_t i)
 {
-	const sl_heap_entry *top = sl_heap_peek(&sim->ev);
-	int64_t t = top ? sl_floor_div(top->key, 4) : INT64_MAX;
+	const sim_ev *top = sim__evq_peek(&sim->ev);
+	int64_t t = top ? ev_time(sim, top->key) : INT64_MAX;
 	if (i < sim->trace->n && sim->trace->jobs[i].submit < t)
 		t = sim->trace->jobs[i].submit;
 	return t;
@@ -320,14 +342,14 @@ static int loop(sl_sim *sim)
 	const sl_job *jobs = sim->trace->jobs;
 	size_t i = 0, n = sim->trace->n;
 	if (sim->pol->tick && n)
-		push_event(sim, sim->t_begin + sim->step_s, EV_TICK, 0);
+		push_event(sim, sim->t_begin + sim->step_s, EV_TICK, 0, 0);
 	for (;;) {
-		const sl_heap_entry *top = sl_heap_peek(&sim->ev);
-		int64_t akey = i < n ? jobs[i].submit * 4 + EV_ARRIVE : INT64_MAX;
+		const sim_ev *top = sim__evq_peek(&sim->ev);
+		uint64_t akey = i < n ? ev_key(sim, jobs[i].submit, EV_ARRIVE, (int32_t)i) : UINT64_MAX;
 		if (top && top->key < akey) {
-			sl_heap_entry e;
-			sl_heap_pop(&sim->ev, &e);
-			sim->now = sl_floor_div(e.key, 4);
+			sim_ev e;
+			sim__evq_pop(&sim->ev, &e);
+			sim->now = ev_time(sim, e.key);
 			handle(sim, &e, i);
 		} else if (i < n) {
 			sim->now = jobs[i].submit;
@@ -357,12 +379,7 @@ int sl_sim_run(sl_sim *sim, sl_err *err)
 			*err = sim->failerr;
 		return rc;
 	}
-	for (size_t j = 0; j < sim->trace->n; j++)
-		if (sim->res[j].status == SL_JOB_PENDING)
-			return sl_err_set(err, SL_EINTERNAL, NULL, "job %lld never finished",
-			                  (long long)sim->trace->jobs[j].id);
-	sim__job_metrics(sim);
-	return 0;
+	return sim__job_metrics(sim, err);
 }
 
 int64_t sl_sim_last_end(const sl_sim *sim) { return sim->last_end; }
@@ -401,12 +418,6 @@ const sl_sim_job *sl_sim_jobs(const sl_sim *sim, size_t *n)
 	if (n)
 		*n = sim->res ? sim->trace->n : 0;
 	return sim->res;
-}
-
-const sl_sim_bucket *sl_sim_buckets(const sl_sim *sim, size_t *nbuckets)
-{
-	*nbuckets = sim->nbk;
-	return sim->bk;
 }
 
 const sl_network *sl_sim_network(const sl_sim *sim) { return sim->net; }

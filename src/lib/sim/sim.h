@@ -11,8 +11,9 @@
  * hours.  sl_simulate() does new + run + close for one policy.
  *
  * Model (docs/simulator.md):
- *   - events on a (time, kind, sequence) heap; job ends before input
- *     arrivals before submissions at equal times; integer seconds;
+ *   - events on a heap totally ordered by (time, kind, job): job ends
+ *     before input arrivals before submissions at equal times, then trace
+ *     order; integer seconds; at most 68 years from the first submission;
  *   - a placed job's input travels origin -> site (sched/transfer.h) and
  *     the job joins the site's FCFS + EASY queue when it has arrived (or at
  *     the decision's planned start, if later);
@@ -74,7 +75,8 @@ typedef struct sl_sim_job {
 } sl_sim_job;
 
 /* One site over one signal step (the scenario step, 1 h in the built-in
- * scenario).  Energies in joules (W s); divide by 3.6e6 for kWh. */
+ * scenario), from sl_sim_bucket_at.  Energies in joules (W s); divide by
+ * 3.6e6 for kWh. */
 typedef struct sl_sim_bucket {
 	double busy_core_s, busy_gpu_s;
 	double it_j, facility_j, green_j, grid_j;
@@ -118,16 +120,18 @@ typedef struct sl_sim_summary {
 typedef struct sl_sim sl_sim;
 
 /* Make a run of the named policy over trace on net.  Borrows net and trace
- * (they must outlive the sim).  Validates every job (origin, tag and class
- * indices, sizes, est_s > 0, submit order); the first bad one is an
- * SL_EINVAL naming "job <id> (row N)".  SL_ENOTFOUND for an unknown
- * policy; the policy's init errors pass through. */
+ * (they must outlive the sim).  SL_ENOTFOUND for an unknown policy,
+ * SL_ERANGE for a trace of 2^31 jobs or more or spanning more than 34
+ * years; the policy's init errors pass through. */
 int sl_sim_new(const sl_network *net, const sl_trace *trace, const char *policy,
                const sl_sim_opts *opts, sl_sim **out, sl_err *err);
 
-/* Replay the whole trace.  Returns 0, or SL_EINTERNAL when the policy
- * placed a job illegally or an invariant failed (with a message), or the
- * policy's error.  Once. */
+/* Replay the whole trace.  Once.  Each job is validated when it is
+ * submitted (origin, tag and class indices, sizes, est_s > 0, submit
+ * order): the first bad one stops the run with SL_EINVAL and err->origin
+ * "job <id> (row N)".  SL_EINTERNAL when the policy placed a job illegally
+ * or an invariant failed (with a message); the policy's errors pass
+ * through. */
 int sl_sim_run(sl_sim *sim, sl_err *err);
 
 /* The latest job end of the run (t_begin when nothing ran). */
@@ -143,8 +147,12 @@ int sl_sim_close(sl_sim *sim, int64_t t_end, sl_err *err);
 /* Results (borrowed from the sim). */
 const sl_sim_summary *sl_sim_get_summary(const sl_sim *sim);  /* after close */
 const sl_sim_job *sl_sim_jobs(const sl_sim *sim, size_t *n);  /* NULL after drop */
-/* Per-step site rows [nbuckets][nsites] from t_begin, valid after close. */
-const sl_sim_bucket *sl_sim_buckets(const sl_sim *sim, size_t *nbuckets);
+/* Per-step site rows after close: steps b = 0 .. sl_sim_nbuckets - 1 from
+ * t_begin.  Within a step PUE, intensity and price are constant, so the
+ * row is derived exactly from the busy device-seconds and green energy
+ * the run recorded. */
+size_t sl_sim_nbuckets(const sl_sim *sim);
+void sl_sim_bucket_at(const sl_sim *sim, size_t b, int site, sl_sim_bucket *out);
 const sl_network *sl_sim_network(const sl_sim *sim);
 const sl_trace *sl_sim_trace(const sl_sim *sim);
 const char *sl_sim_policy(const sl_sim *sim);

@@ -94,7 +94,7 @@ void sim__energy_init(sl_sim *sim)
 }
 
 /* Make room for bucket row b (zeroed). */
-static void buckets_reserve(sl_sim *sim, size_t b)
+void sim__buckets_reserve(sl_sim *sim, size_t b)
 {
 	if (b < sim->nbk)
 		return;
@@ -126,30 +126,56 @@ static void step_refresh(sl_sim *sim, int s, sim_site *ss)
 	ss->ci = v->ci;
 	ss->price = v->price;
 	ss->green_w = v->green_w;
-	buckets_reserve(sim, ss->bucket);
+	sim__buckets_reserve(sim, ss->bucket);
 }
 
 /* Add dt seconds at the site's current power and step values. */
 static void piece(sl_sim *sim, int s, sim_site *ss, double dt)
 {
-	sl_sim_bucket *b = &sim->bk[ss->bucket * (size_t)sim->nsites + (size_t)s];
+	sim_acc *b = &sim->bk[ss->bucket * (size_t)sim->nsites + (size_t)s];
+	sim_tot *t = &ss->tot;
 	double it = ss->idle_w + ss->busy_w;
 	double f = it * ss->pue;
 	double green = f < ss->green_w ? f : ss->green_w;
 	double grid = f - green;
-	double grid_frac = f > 0 ? grid / f : 1.0;
-	b->busy_core_s += ss->busy_c * dt;
-	b->busy_gpu_s += ss->busy_g * dt;
-	b->it_j += it * dt;
-	b->facility_j += f * dt;
+	double grid_frac = green > 0 ? grid / f : 1.0;
+	double core_s = ss->busy_c * dt, gpu_s = ss->busy_g * dt;
+	b->busy_core_s += core_s;
+	b->busy_gpu_s += gpu_s;
 	b->green_j += green * dt;
-	b->grid_j += grid * dt;
-	b->carbon_g += grid * dt * ss->ci / SIM_J_PER_KWH;
-	b->cost_cny += f * dt * ss->price / SIM_J_PER_KWH;
+	t->busy_core_s += core_s;
+	t->busy_gpu_s += gpu_s;
+	t->it_j += it * dt;
+	t->facility_j += f * dt;
+	t->green_j += green * dt;
+	t->grid_j += grid * dt;
+	t->carbon_g += grid * dt * ss->ci / SIM_J_PER_KWH;
+	t->cost_cny += f * dt * ss->price / SIM_J_PER_KWH;
 	ss->E += ss->pue * dt;
 	ss->C += ss->pue * grid_frac * ss->ci * dt;
 	ss->M += ss->pue * ss->price * dt;
 }
+
+void sl_sim_bucket_at(const sl_sim *sim, size_t b, int s, sl_sim_bucket *out)
+{
+	const sim_acc *a = &sim->bk[b * (size_t)sim->nsites + (size_t)s];
+	const sim_site *ss = &sim->site[s];
+	int32_t n = sim->net->nsteps > 0 ? sim->net->nsteps : 1;
+	int64_t t = sim->t_begin + (int64_t)b * sim->step_s;
+	int32_t k = (int32_t)sl_floor_mod(sl_floor_div(t - sim->net->t0, sim->step_s), n);
+	const sim_step *v = &sim->steps[(size_t)s * (size_t)n + (size_t)k];
+	out->busy_core_s = a->busy_core_s;
+	out->busy_gpu_s = a->busy_gpu_s;
+	out->it_j = ss->idle_w * sim->step_s + a->busy_core_s * ss->inc_core_w +
+	            a->busy_gpu_s * ss->inc_gpu_w;
+	out->facility_j = out->it_j * v->pue;
+	out->green_j = a->green_j;
+	out->grid_j = out->facility_j - a->green_j;
+	out->carbon_g = out->grid_j * v->ci / SIM_J_PER_KWH;
+	out->cost_cny = out->facility_j * v->price / SIM_J_PER_KWH;
+}
+
+size_t sl_sim_nbuckets(const sl_sim *sim) { return sim->nbk; }
 
 void sim__advance(sl_sim *sim, int s, int64_t t)
 {

@@ -6,7 +6,6 @@
 #ifndef SL_SIM_INT_H
 #define SL_SIM_INT_H
 
-#include "core/heap.h"
 #include "sched/site_queue.h"
 #include "sim/sim.h"
 
@@ -17,10 +16,42 @@ enum { EV_END = 0, EV_ELIGIBLE = 1, EV_ARRIVE = 2, EV_TICK = 3 };
 
 #define SIM_J_PER_KWH 3.6e6
 
+/* Event keys: (time - t_begin) << 33 | kind << 31 | job, compared as one
+ * unsigned integer (sim_events.c).  Times reach t_begin + 2^31 s (68
+ * years); jobs are < 2^31. */
+#define SIM_REL_MAX ((int64_t)1 << 31)
+
+typedef struct sim_ev {
+	uint64_t key;
+	uint32_t run;   /* END: the job's site-queue handle */
+	uint32_t pad;
+} sim_ev;
+
+typedef struct sim_evq {
+	sim_ev *e;
+	size_t n, cap;
+} sim_evq;
+
+void sim__evq_push(sim_evq *q, uint64_t key, uint32_t run);
+int sim__evq_pop(sim_evq *q, sim_ev *out); /* 0, or -1 when empty */
+void sim__evq_release(sim_evq *q);
+static inline const sim_ev *sim__evq_peek(const sim_evq *q) { return q->n ? &q->e[0] : 0; }
+
 /* The signal values a site's accounting reads in one step. */
 typedef struct sim_step {
 	double pue, ci, price, green_w;
 } sim_step;
+
+/* What the run records per site and step; the rest of a row follows
+ * (sl_sim_bucket_at). */
+typedef struct sim_acc {
+	double busy_core_s, busy_gpu_s, green_j;
+} sim_acc;
+
+/* Running totals of one site over the window. */
+typedef struct sim_tot {
+	double busy_core_s, busy_gpu_s, it_j, facility_j, green_j, grid_j, carbon_g, cost_cny;
+} sim_tot;
 
 /* One site's state.  Invariant: busy_c/busy_g equal the cores/GPUs of the
  * site's running jobs; last_t <= the simulator's now; E, C, M are the
@@ -42,6 +73,7 @@ typedef struct sim_site {
 	int64_t pend_c, pend_g;                 /* placed, not started */
 	int32_t pend_jobs;
 	int64_t jobs;                           /* started here */
+	sim_tot tot;
 } sim_site;
 
 struct sl_sim {
@@ -52,15 +84,14 @@ struct sl_sim {
 	sl_sim_opts opts;
 
 	sl_sim_job *res;               /* [trace->n] */
-	sl_heap ev;
-	uint64_t seq;
+	sim_evq ev;
 	sim_site *site;                /* [nsites] */
 	int nsites;
 
 	int64_t t_begin, now, last_end;
 	int32_t step_s;
 	sim_step *steps;               /* [nsites][net->nsteps]: signal values per step */
-	sl_sim_bucket *bk;             /* [nbk][nsites] */
+	sim_acc *bk;                   /* [nbk][nsites] */
 	size_t nbk, bk_cap;
 
 	int *dirty;                    /* sites to schedule before time moves on */
@@ -70,6 +101,11 @@ struct sl_sim {
 	sl_view view;
 	int64_t vstep_lo, vstep_hi;    /* the step the view's cache is on */
 	int32_t vk;                    /* its signal index */
+
+	/* job metrics gathered as jobs end (sim_metrics.c) */
+	int64_t *waits;                /* start - submit of started jobs */
+	size_t nwaits;
+	double wait_sum, bsld_sum;
 
 	int ran, closed;
 	int fail;                      /* set by callbacks; the loop stops */
@@ -81,6 +117,8 @@ struct sl_sim {
 void sim__energy_init(sl_sim *sim);
 /* Integrate site s's power from its last_t to t (>= last_t). */
 void sim__advance(sl_sim *sim, int s, int64_t t);
+/* Make room for step row b (rows are zeroed). */
+void sim__buckets_reserve(sl_sim *sim, size_t b);
 /* Value of a signal kind at site s at time t (true series). */
 double sim__signal(const sl_sim *sim, int kind, int s, int64_t t);
 extern const sl_view_ops sim__view_ops;
@@ -88,7 +126,12 @@ extern const sl_view_ops sim__view_ops;
 void sim__view_at(sl_sim *sim, int64_t now);
 
 /* sim_metrics.c */
-void sim__job_metrics(sl_sim *sim);
+/* Count a job that ended (its result is final) or was rejected. */
+void sim__job_ended(sl_sim *sim, const sl_job *job, const sl_sim_job *r);
+void sim__job_rejected(sl_sim *sim, const sl_sim_job *r);
+/* Job totals, means and percentiles after the run; SL_EINTERNAL if some
+ * job was never finished or rejected (each job exactly once). */
+int sim__job_metrics(sl_sim *sim, sl_err *err);
 int sim__site_metrics(sl_sim *sim, sl_err *err);
 
 #endif

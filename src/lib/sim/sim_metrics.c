@@ -73,8 +73,8 @@ static void percentiles(int64_t *a, size_t n, double *p50, double *p95, double *
 	*p99 = (double)select_kth(a + k95, n - k95, k99 - k95);
 }
 
-/* Per-job checks and sums for one started job. */
-static void count_started(sl_sim *sim, const sl_job *job, const sl_sim_job *r, double *bsld)
+/* Per-job checks and sums, at the job's end (its data is in cache). */
+void sim__job_ended(sl_sim *sim, const sl_job *job, const sl_sim_job *r)
 {
 	sl_sim_summary *sum = &sim->sum;
 	sl_sim_site_sum *ss = &sum->sites[r->site];
@@ -91,7 +91,11 @@ static void count_started(sl_sim *sim, const sl_job *job, const sl_sim_job *r, d
 	int64_t wait = r->start - job->submit, run = r->end - r->start;
 	double den = run > SL_SIM_BSLD_TAU_S ? (double)run : SL_SIM_BSLD_TAU_S;
 	double b = (double)(wait + run) / den;
-	*bsld += b > 1 ? b : 1;
+	sim->bsld_sum += b > 1 ? b : 1;
+	sim->wait_sum += (double)wait;
+	if (!sim->waits)
+		sim->waits = sl_malloc((sim->trace->n ? sim->trace->n : 1) * sizeof *sim->waits);
+	sim->waits[sim->nwaits++] = wait;
 	sum->data_bytes += (double)job->input_bytes + (double)job->output_bytes;
 	if (route)
 		sum->transfer_cny += sl_transfer_job_cny(route, job);
@@ -109,67 +113,56 @@ static void count_started(sl_sim *sim, const sl_job *job, const sl_sim_job *r, d
 		sum->residency_breaches++;
 }
 
-void sim__job_metrics(sl_sim *sim)
+void sim__job_rejected(sl_sim *sim, const sl_sim_job *r)
+{
+	sim->sum.rejected++;
+	sim->sum.rejected_by[r->reason]++;
+}
+
+int sim__job_metrics(sl_sim *sim, sl_err *err)
 {
 	sl_sim_summary *sum = &sim->sum;
-	size_t n = sim->trace->n, nw = 0;
-	sum->nsites = sim->nsites;
-	sum->sites = sl_calloc((size_t)sim->nsites, sizeof *sum->sites);
-	sum->jobs = (int64_t)n;
-	int64_t *waits = sl_malloc((n ? n : 1) * sizeof *waits);
-	double wait_sum = 0, bsld = 0;
-	for (size_t j = 0; j < n; j++) {
-		const sl_job *job = &sim->trace->jobs[j];
-		const sl_sim_job *r = &sim->res[j];
-		if (r->status == SL_JOB_REJECTED) {
-			sum->rejected++;
-			sum->rejected_by[r->reason]++;
-			continue;
-		}
-		count_started(sim, job, r, &bsld);
-		waits[nw] = r->start - job->submit;
-		wait_sum += (double)waits[nw++];
-	}
+	size_t nw = sim->nwaits;
+	sum->jobs = (int64_t)sim->trace->n;
+	if (sum->started + sum->rejected != sum->jobs)
+		return sl_err_set(err, SL_EINTERNAL, NULL, "%lld of %lld jobs never finished",
+		                  (long long)(sum->jobs - sum->started - sum->rejected),
+		                  (long long)sum->jobs);
 	for (int s = 0; s < sim->nsites; s++) {
 		sum->job_kwh += sum->sites[s].job_kwh;
 		sum->job_carbon_g += sum->sites[s].job_carbon_g;
 		sum->job_cost_cny += sum->sites[s].job_cost_cny;
 	}
 	if (nw) {
-		sum->wait_mean_s = wait_sum / (double)nw;
-		sum->bsld_mean = bsld / (double)nw;
-		percentiles(waits, nw, &sum->wait_p50_s, &sum->wait_p95_s, &sum->wait_p99_s);
+		sum->wait_mean_s = sim->wait_sum / (double)nw;
+		sum->bsld_mean = sim->bsld_sum / (double)nw;
+		percentiles(sim->waits, nw, &sum->wait_p50_s, &sum->wait_p95_s, &sum->wait_p99_s);
 	}
-	sl_free(waits);
+	sl_free(sim->waits);
+	sim->waits = NULL;
+	return 0;
 }
 
 static void site_totals(sl_sim *sim, int s, double window_s)
 {
 	sl_sim_site_sum *o = &sim->sum.sites[s];
 	const sim_site *ss = &sim->site[s];
+	const sim_tot *t = &ss->tot;
 	const sl_site *st = &sim->net->sites[s];
-	double it = 0, fac = 0, green = 0, grid = 0;
-	for (size_t b = 0; b < sim->nbk; b++) {
-		const sl_sim_bucket *k = &sim->bk[b * (size_t)sim->nsites + (size_t)s];
-		o->busy_core_s += k->busy_core_s;
-		o->busy_gpu_s += k->busy_gpu_s;
-		it += k->it_j;
-		fac += k->facility_j;
-		green += k->green_j;
-		grid += k->grid_j;
-		o->carbon_g += k->carbon_g;
-		o->cost_cny += k->cost_cny;
-	}
-	o->it_kwh = it / SIM_J_PER_KWH;
-	o->facility_kwh = fac / SIM_J_PER_KWH;
-	o->green_kwh = green / SIM_J_PER_KWH;
-	o->grid_kwh = grid / SIM_J_PER_KWH;
+	o->busy_core_s = t->busy_core_s;
+	o->busy_gpu_s = t->busy_gpu_s;
+	o->carbon_g = t->carbon_g;
+	o->cost_cny = t->cost_cny;
+	o->it_kwh = t->it_j / SIM_J_PER_KWH;
+	o->facility_kwh = t->facility_j / SIM_J_PER_KWH;
+	o->green_kwh = t->green_j / SIM_J_PER_KWH;
+	o->grid_kwh = t->grid_j / SIM_J_PER_KWH;
 	o->idle_kwh = ss->idle_w * ss->E / SIM_J_PER_KWH;
 	o->idle_carbon_g = ss->idle_w * ss->C / SIM_J_PER_KWH;
 	o->idle_cost_cny = ss->idle_w * ss->M / SIM_J_PER_KWH;
-	o->util_cores = st->cores > 0 && window_s > 0 ? o->busy_core_s / (st->cores * window_s) : 0;
-	o->util_gpus = st->gpus > 0 && window_s > 0 ? o->busy_gpu_s / (st->gpus * window_s) : 0;
-	o->green_share = fac > 0 ? green / fac : 0;
+	o->util_cores = st->cores > 0 && window_s > 0 ? t->busy_core_s / (st->cores * window_s) : 0;
+	o->util_gpus = st->gpus > 0 && window_s > 0 ? t->busy_gpu_s / (st->gpus * window_s) : 0;
+	o->green_share = t->facility_j > 0 ? t->green_j / t->facility_j : 0;
 }
 
 /* Relative difference, safe near zero. */

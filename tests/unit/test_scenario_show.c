@@ -72,7 +72,7 @@ static void make_sites(fixture *f)
 	                        .pue = sig(f->pue1, (double[]){1.2, 1.2, 1.3, 1.3}), .has_green = 1,
 	                        .green_mw = sig(f->green, (double[]){1, 2, 3, 4}),
 	                        .backend = SL_BACKEND_SLURM};
-	f->sites[1] = (sl_site){.id = "CQ_DC", .name = "Liangjiang 两江", .zone = 1, .jurisdiction = 0,
+	f->sites[1] = (sl_site){.id = "CQ_DC", .name = "Liangjiang 两江数据中心园区 Shuitu Chongqing", .zone = 1, .jurisdiction = 0,
 	                        .cores = 500, .core_idle_w = 4, .core_busy_w = 10,
 	                        .pue = sig(f->pue2, (double[]){1.5, 1.5, 1.5, 1.5}),
 	                        .backend = SL_BACKEND_SIM};
@@ -211,6 +211,18 @@ static long end_col(const char *line, const char *word)
 	return (long)(p - line) + (long)strlen(word);
 }
 
+/* Terminal columns of n bytes of UTF-8 (CJK U+3000..U+9FFF count two). */
+static size_t columns(const char *s, size_t n)
+{
+	size_t w = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if ((c & 0xC0) != 0x80)
+			w += c >= 0xE3 && c <= 0xE9 ? 2 : 1;
+	}
+	return w;
+}
+
 static void test_text(void **st)
 {
 	(void)st;
@@ -231,10 +243,15 @@ static void test_text(void **st)
 	assert_int_equal(end_col(head, "cores"), end_col(row, "1000"));
 	assert_int_equal(end_col(head, "cores"), end_col(row2, "500"));
 	assert_int_equal(end_col(head, "idle kW"), end_col(row, "11.0"));
+	/* a name too long for the line is cut, not wrapped */
+	line_of(s, "  CQ_DC ", row2, sizeof row2);
+	assert_non_null(strstr(row2, "Liangjiang 两江"));
+	assert_null(strstr(row2, "Chongqing"));
+	assert_int_equal(strcmp(row2 + strlen(row2) - 3, "..."), 0);
 	/* no line is wider than 100 columns or ends in a blank */
 	for (const char *p = s; *p;) {
 		size_t n = strcspn(p, "\n");
-		assert_true(n <= 100);
+		assert_true(columns(p, n) <= 100);
 		assert_true(n == 0 || p[n - 1] != ' ');
 		p += n + (p[n] == '\n');
 	}

@@ -98,8 +98,8 @@ static void zone_series_list(const sl_zone *z, zone_series out[NZONE_SERIES])
 {
 	out[0] = (zone_series){"carbon_marginal_g_per_kwh", "marginal", z->has_carbon_marginal,
 	                       &z->carbon_marginal_g_per_kwh};
-	out[1] = (zone_series){"renewable_mw", "renewable", z->has_renewable, &z->renewable_mw};
-	out[2] = (zone_series){"curtailment_mw", "curtailment", z->has_curtailment,
+	out[1] = (zone_series){"renewable_mw", "renew", z->has_renewable, &z->renewable_mw};
+	out[2] = (zone_series){"curtailment_mw", "curtail", z->has_curtailment,
 	                       &z->curtailment_mw};
 	out[3] = (zone_series){"load_mw", "load", z->has_load, &z->load_mw};
 }
@@ -122,6 +122,7 @@ typedef struct table {
 #define TABLE_MAX_COLS 16
 #define TABLE_INDENT 2 /* columns before the first cell */
 #define TABLE_GAP 2    /* columns between cells */
+#define TABLE_WIDTH 100 /* text running past this column is cut with "..." */
 #define CELL_MAX 200
 
 static void table_init(table *t, const char *align)
@@ -173,21 +174,49 @@ static int is_wide(unsigned cp)
 	       (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x20000 && cp <= 0x3FFFD);
 }
 
+/* Decode the code point at *p and advance past it (lenient: bad bytes
+ * count as one column each). */
+static unsigned next_cp(const unsigned char **p)
+{
+	unsigned cp = *(*p)++;
+	int more = cp >= 0xF0 ? 3 : cp >= 0xE0 ? 2 : cp >= 0xC0 ? 1 : 0;
+	if (more)
+		cp &= 0x3Fu >> more;
+	for (; more && (**p & 0xC0) == 0x80; more--)
+		cp = (cp << 6) | (*(*p)++ & 0x3Fu);
+	return cp;
+}
+
 /* Display width of UTF-8 text in terminal columns. */
 static size_t text_width(const char *s)
 {
 	size_t w = 0;
 	const unsigned char *p = (const unsigned char *)s;
-	while (*p) {
-		unsigned cp = *p++;
-		int more = cp >= 0xF0 ? 3 : cp >= 0xE0 ? 2 : cp >= 0xC0 ? 1 : 0;
-		if (more)
-			cp &= 0x3Fu >> more;
-		for (; more && (*p & 0xC0) == 0x80; more--)
-			cp = (cp << 6) | (*p++ & 0x3Fu);
-		w += is_wide(cp) ? 2 : 1;
-	}
+	while (*p)
+		w += is_wide(next_cp(&p)) ? 2 : 1;
 	return w;
+}
+
+/* Print s cut to at most maxw columns, ending in "..." when cut (maxw >= 4).
+ * Returns the columns printed. */
+static size_t put_clipped(FILE *f, const char *s, size_t maxw)
+{
+	size_t w = 0;
+	const unsigned char *p = (const unsigned char *)s;
+	if (text_width(s) <= maxw) {
+		fputs(s, f);
+		return text_width(s);
+	}
+	while (*p) {
+		const unsigned char *q = p;
+		size_t cw = is_wide(next_cp(&p)) ? 2 : 1;
+		if (w + cw > maxw - 3)
+			break;
+		fwrite(q, 1, (size_t)(p - q), f);
+		w += cw;
+	}
+	fputs("...", f);
+	return w + 3;
 }
 
 static void put_spaces(FILE *f, size_t n)
@@ -212,7 +241,10 @@ static void print_row(FILE *f, const table *t, size_t row, const size_t *w)
 		if (at > 0 && pos <= at)
 			pos = at + 1;
 		put_spaces(f, pos - at);
-		fputs(r[c].s, f);
+		if (pos + cw > TABLE_WIDTH && pos + 4 <= TABLE_WIDTH)
+			cw = put_clipped(f, r[c].s, TABLE_WIDTH - pos); /* a long name */
+		else
+			fputs(r[c].s, f);
 		at = pos + cw;
 	}
 	fputc('\n', f);
@@ -289,7 +321,7 @@ static const char *fmt_offset(int32_t off, char *buf, size_t n)
 
 static void text_head(FILE *f, const sl_network *net)
 {
-	char a[40], b[40], st[32];
+	char a[40], b[40], st[32], len[32];
 	int64_t cores, gpus;
 	double idle = 0, full = 0;
 	sl_network_capacity(net, &cores, &gpus);
@@ -300,12 +332,13 @@ static void text_head(FILE *f, const sl_network *net)
 	fprintf(f, "Scenario %s", str_or(net->name, "(unnamed)"));
 	if (net->path)
 		fprintf(f, "  (%s)", net->path);
-	fprintf(f, "\n  time    %s .. %s, %d steps of %s\n",
+	fprintf(f, "\n  time    %s .. %s (%s), %d steps of %s\n",
 	        sl_time_format_iso(net->t0, net->utc_offset_s, 0, a, sizeof a),
-	        sl_time_format_iso(net->t1, net->utc_offset_s, 0, b, sizeof b), net->nsteps,
+	        sl_time_format_iso(net->t1, net->utc_offset_s, 0, b, sizeof b),
+	        sl_duration_format(net->t1 - net->t0, len, sizeof len), net->nsteps,
 	        sl_duration_format(net->step_s, st, sizeof st));
 	fprintf(f, "  network %d zone%s, %d site%s, %d origin%s; %lld cores, %lld GPUs; "
-	           "IT power %.0f-%.0f kW\n",
+	           "IT %.0f kW idle, %.0f kW busy\n",
 	        net->nzones, plural(net->nzones), net->nsites, plural(net->nsites), net->norigins,
 	        plural(net->norigins), (long long)cores, (long long)gpus, idle, full);
 }
@@ -314,7 +347,7 @@ static void text_sites(FILE *f, const sl_network *net)
 {
 	table t;
 	table_init(&t, "lllrrrrrrll");
-	const char *h[] = {"site", "zone", "jur", "cores", "GPUs", "idle kW", "full kW",
+	const char *h[] = {"site", "zone", "jur", "cores", "GPUs", "idle kW", "busy kW",
 	                   "PUE", "green MW", "backend", "name"};
 	for (int i = 0; i < t.ncols; i++)
 		cell(&t, "%s", h[i]);
@@ -332,7 +365,7 @@ static void text_sites(FILE *f, const sl_network *net)
 		cell(&t, "%s", backend_name(s->backend));
 		cell(&t, "%s", str_or(s->name, ""));
 	}
-	table_print(f, "Sites (PUE and green MW: mean)", &t);
+	table_print(f, "Sites (IT power with every device idle / busy; PUE and green MW: mean)", &t);
 	table_release(&t);
 }
 
@@ -380,39 +413,54 @@ static void text_zones(FILE *f, const sl_network *net)
 	table_release(&t);
 }
 
+/* A price with at most 4 decimals and no trailing zeros: "0.8", "1.133". */
+static void fmt_price(double p, char *buf, size_t n)
+{
+	size_t k = (size_t)snprintf(buf, n, "%.4f", p);
+	while (k > 1 && k < n && buf[k - 1] == '0' && buf[k - 2] != '.')
+		buf[--k] = '\0';
+}
+
 static void tariff_bands(const sl_tariff *tf, char *buf, size_t n)
 {
+	char price[32];
 	size_t k = 0;
 	buf[0] = '\0';
-	for (int b = 0; b < tf->nbands && k < n; b++)
-		k += (size_t)snprintf(buf + k, n - k, "%s%s %.3f", b ? ", " : "",
-		                      tf->bands[b].name, tf->bands[b].price_cny_per_kwh);
+	for (int b = 0; b < tf->nbands && k < n; b++) {
+		fmt_price(tf->bands[b].price_cny_per_kwh, price, sizeof price);
+		k += (size_t)snprintf(buf + k, n - k, "%s%s %s", b ? ", " : "", tf->bands[b].name,
+		                      price);
+	}
+}
+
+static void tariff_row(table *t, const sl_tariff *tf)
+{
+	char off[8], bands[CELL_MAX];
+	cell(t, "%s", tf->id);
+	if (tf->has_series) { /* hours play no part: no local time to show */
+		cell(t, "%s", "-");
+		stats s = signal_stats(&tf->series);
+		span(t, "price series: mean %.3f, min %.3f, max %.3f", s.mean, s.min, s.max);
+		end_row(t);
+		return;
+	}
+	cell(t, "%s", fmt_offset(tf->utc_offset_s, off, sizeof off));
+	tariff_bands(tf, bands, sizeof bands);
+	cell(t, "%s", tf->default_band >= 0 && tf->default_band < tf->nbands
+	                      ? tf->bands[tf->default_band].name : "?");
+	cell(t, "%d", tf->nrules);
+	cell(t, "%s", bands);
 }
 
 static void text_tariffs(FILE *f, const sl_network *net)
 {
-	char off[8], bands[CELL_MAX];
 	table t;
-	table_init(&t, "llllr");
-	const char *h[] = {"tariff", "local", "bands CNY/kWh", "default", "rules"};
+	table_init(&t, "lllrl");
+	const char *h[] = {"tariff", "local", "default", "rules", "bands CNY/kWh"};
 	for (int i = 0; i < t.ncols; i++)
 		cell(&t, "%s", h[i]);
-	for (int i = 0; i < net->ntariffs; i++) {
-		const sl_tariff *tf = &net->tariffs[i];
-		cell(&t, "%s", tf->id);
-		cell(&t, "%s", fmt_offset(tf->utc_offset_s, off, sizeof off));
-		if (tf->has_series) {
-			stats s = signal_stats(&tf->series);
-			span(&t, "price series: mean %.3f, min %.3f, max %.3f", s.mean, s.min, s.max);
-			end_row(&t);
-			continue;
-		}
-		tariff_bands(tf, bands, sizeof bands);
-		cell(&t, "%s", bands);
-		cell(&t, "%s", tf->default_band >= 0 && tf->default_band < tf->nbands
-		                       ? tf->bands[tf->default_band].name : "?");
-		cell(&t, "%d", tf->nrules);
-	}
+	for (int i = 0; i < net->ntariffs; i++)
+		tariff_row(&t, &net->tariffs[i]);
 	table_print(f, "Tariffs (time-of-use hours in local time; the last matching rule wins)",
 	            &t);
 	table_release(&t);
@@ -424,8 +472,12 @@ static void text_lines(FILE *f, const sl_network *net)
 		return;
 	table t;
 	table_init(&t, "lllrrrrrrr");
-	const char *h[] = {"line", "from", "to", "rated MW", "loss", "km", "renew mean",
+	const char *h[] = {"line", "from", "to", "rated MW", "loss", "km", "mean",
 	                   "min", "max", "flow MW"};
+	for (int i = 0; i < 6; i++)
+		cell(&t, "%s", "");
+	span(&t, "%s", "renewable share");
+	end_row(&t);
 	for (int i = 0; i < t.ncols; i++)
 		cell(&t, "%s", h[i]);
 	for (int i = 0; i < net->ninterconnects; i++) {

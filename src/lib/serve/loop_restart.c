@@ -8,7 +8,11 @@
  *      is still the one that was started (the executor checks pid and start
  *      time); they keep their site and their cores;
  *   2. running jobs that cannot be adopted were lost: they are marked
- *      failed, or — if they asked for requeue — queued again (attempts + 1);
+ *      failed, or — if they asked for requeue — queued again (attempts + 1).
+ *      One exception: a job recorded as running but with no handle yet, under
+ *      the local executor, whose job directory was never created, provably
+ *      never started (the executor creates it before it spawns): it simply
+ *      goes back to the queue;
  *   3. queued and planned jobs, and re-queued ones, are placed again by the
  *      policy (the network may have changed while the service was down).
  * A job whose origin, data tag or class no longer exists in the scenario is
@@ -16,8 +20,10 @@
  */
 #include "serve/loop_int.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/banned.h"
 
@@ -179,6 +185,19 @@ static void lost(sl_loop *lp, recov *r, int64_t now, const char *why)
 	r->state = -1; /* done with */
 }
 
+/* Under the local executor: 1 if job id's directory does not exist, so the
+ * executor never got as far as starting it. */
+static int never_started(const sl_loop *lp, int64_t id)
+{
+	char path[1200];
+	struct stat sb;
+	const char *dir = lp->cfg.exec_config.jobs_dir;
+	if (!dir || strcmp(lp->cfg.executor->name, "local") != 0)
+		return 0;
+	snprintf(path, sizeof path, "%s/%lld", dir, (long long)id);
+	return stat(path, &sb) < 0 && errno == ENOENT;
+}
+
 void sl__loop_recover(sl_loop *lp, int64_t now)
 {
 	sl_err err;
@@ -189,7 +208,13 @@ void sl__loop_recover(sl_loop *lp, int64_t now)
 		if (r->state != SL_JOB_RUNNING || r->bad)
 			continue;
 		memset(&err, 0, sizeof err);
-		if (!r->handle)
+		if (!r->handle && never_started(lp, r->id)) {
+			sl__w_event(lp, r->id, SL_JOB_QUEUED, now, "requeued",
+			            "never started: the service stopped before launching it", 0);
+			lp->counts[SL_JOB_RUNNING]--;
+			lp->counts[SL_JOB_QUEUED]++;
+			r->state = SL_JOB_QUEUED;
+		} else if (!r->handle)
 			lost(lp, r, now, "the service stopped before the executor reported the process; "
 			                 "not started again, so it never runs twice");
 		else if (adopt(lp, r, now, &err) == 0)

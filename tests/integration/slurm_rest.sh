@@ -1,9 +1,10 @@
 #!/bin/sh
 # Two real Slurm 22.05 clusters on loopback (scripts/slurm-cluster.sh), the
-# REST client's live test (tests/unit/test_slurm_live.c) against them, and a
-# clean `down`.  TAP output.  Needs root (installs slurm-wlm/slurmrestd/munge
+# live tests of the REST client (tests/unit/test_slurm_live.c) and of the
+# `slurm` executor (tests/unit/test_slurm_exec.c) against them, and a clean
+# `down`.  TAP output.  Needs root (installs slurm-wlm/slurmrestd/munge
 # when missing).  Env: SUANLI_BUILD (build dir; else B= from make's command
-# line; else build), SUANLI_SLURM_LIVE (a prebuilt test_slurm_live),
+# line; else build), SUANLI_SLURM_TESTS (prebuilt test binaries instead),
 # SUANLI_KEEP=1 keeps the state dir for post-mortems.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -u
@@ -20,7 +21,7 @@ fi
 
 BUILD=${SUANLI_BUILD:-$(printf '%s\n' "${MAKEFLAGS:-}" | tr ' ' '\n' | sed -n 's/^B=//p' | tail -1)}
 BUILD=${BUILD:-build}
-LIVE=${SUANLI_SLURM_LIVE:-$BUILD/tests/test_slurm_live}
+LIVE=${SUANLI_SLURM_TESTS:-$BUILD/tests/test_slurm_live $BUILD/tests/test_slurm_exec}
 
 D=$(mktemp -d /tmp/suanli-slurm.XXXXXX) || exit 1
 chmod 755 "$D"
@@ -33,7 +34,8 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM
 
 t0=$(date +%s.%N)
-[ -n "${SUANLI_SLURM_LIVE:-}" ] || make --no-print-directory -s B="$BUILD" "$LIVE" >"$D/build.log" 2>&1 ||
+# shellcheck disable=SC2086
+[ -n "${SUANLI_SLURM_TESTS:-}" ] || make --no-print-directory -s B="$BUILD" $LIVE >"$D/build.log" 2>&1 ||
 	{ notok "build $LIVE"; sed 's/^/# /' "$D/build.log"; exit 1; }
 
 # up A and B on the first free pair of base ports (another run may hold some)
@@ -77,7 +79,7 @@ grep -q '^SLURM_REST_URL=http://127.0.0.1:' "$D/a.env" && grep -q '^SLURM_REST_T
 [ $? = 3 ] && ok "up refuses busy ports (exit 3)" || notok "port clash"
 rm -rf "$D/c"
 
-# the live client test: one TAP line per cmocka case
+# the live tests: one TAP line per cmocka case
 export_cluster() { # export_cluster X ENVFILE DIR BASE
 	local url tok sock part
 	url=$(sed -n 's/^SLURM_REST_URL=//p' "$2"); tok=$(sed -n 's/^SLURM_REST_TOKEN_FILE=//p' "$2")
@@ -88,16 +90,19 @@ export_cluster() { # export_cluster X ENVFILE DIR BASE
 export_cluster A "$D/a.env" "$D/a" "$BASE_A"
 export_cluster B "$D/b.env" "$D/b" $((BASE_A + 10))
 export SUANLI_SLURM_SCRIPT=$SC
-"$LIVE" >"$D/live.out" 2>&1
-rc=$?
-sed -n 's/^\[       OK \] \(.*\)/\1/p' "$D/live.out" | while read -r t; do echo "ok - live: $t"; done
-sed -n 's/^\[  FAILED  \] \(test_.*\)/\1/p; s/^\[  SKIPPED \] \(test_.*\)/\1 (skipped)/p' "$D/live.out" |
-	sort -u | while read -r t; do echo "not ok - live: $t"; done
-grep -E '^(bad token|controller down):' "$D/live.out" | sed 's/^/# /'
-if [ $rc != 0 ]; then
-	notok "live test exit $rc"; sed 's/^/# /' "$D/live.out"
-	tail -n 5 "$D"/a/log/*.log "$D"/b/log/*.log 2>/dev/null | sed 's/^/# /'
-fi
+for bin in $LIVE; do
+	t=$(basename "$bin")
+	"$bin" >"$D/$t.out" 2>&1
+	rc=$?
+	sed -n 's/^\[       OK \] \(.*\)/\1/p' "$D/$t.out" | while read -r c; do echo "ok - $t: $c"; done
+	sed -n 's/^\[  FAILED  \] \(test_.*\)/\1/p; s/^\[  SKIPPED \] \(test_.*\)/\1 (skipped)/p' \
+		"$D/$t.out" | sort -u | while read -r c; do echo "not ok - $t: $c"; done
+	grep -E '^(bad token|controller down|down after|job sent and done)' "$D/$t.out" | sed 's/^/# /'
+	if [ $rc != 0 ]; then
+		notok "$t exit $rc"; sed 's/^/# /' "$D/$t.out"
+		tail -n 5 "$D"/a/log/*.log "$D"/b/log/*.log 2>/dev/null | sed 's/^/# /'
+	fi
+done
 t_live=$(date +%s.%N)
 
 pids=$(cat "$D"/a/run/*.pid "$D"/b/run/*.pid "$D"/a/munge/munged.pid "$D"/b/munge/munged.pid 2>/dev/null)

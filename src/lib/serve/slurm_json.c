@@ -126,6 +126,7 @@ const char *sl_slurm_fault_name(sl_slurm_fault f)
 	switch (f) {
 	case SL_SLURM_OK: return "ok";
 	case SL_SLURM_UNREACHABLE: return "slurmrestd unreachable";
+	case SL_SLURM_LOST: return "no reply from slurmrestd";
 	case SL_SLURM_CTLD_DOWN: return "slurmctld unreachable";
 	case SL_SLURM_AUTH: return "authentication failed";
 	case SL_SLURM_AMBIGUOUS: return "slurmctld unreachable or token rejected";

@@ -94,7 +94,9 @@ typedef struct sl_slurm_capacity {
 /* Why a request failed, as far as the reply tells. */
 typedef enum sl_slurm_fault {
 	SL_SLURM_OK = 0,
-	SL_SLURM_UNREACHABLE,  /* no HTTP answer: slurmrestd down, refused, timed out */
+	SL_SLURM_UNREACHABLE,  /* could not connect to slurmrestd: nothing was sent */
+	SL_SLURM_LOST,         /* sent, but no complete reply (timeout, reset): the
+	                          request may have taken effect */
 	SL_SLURM_CTLD_DOWN,    /* slurmrestd answers but cannot reach slurmctld */
 	SL_SLURM_AUTH,         /* token missing, expired or rejected */
 	SL_SLURM_AMBIGUOUS,    /* Slurm 22.05 says only "Unspecified error" (-1):
@@ -108,8 +110,8 @@ typedef enum sl_slurm_fault {
 /* "ok", "unreachable", "slurmctld down", "authentication", ... */
 const char *sl_slurm_fault_name(sl_slurm_fault f);
 
-/* The SL_E* code for a fault: SL_EIO for UNREACHABLE, CTLD_DOWN, AUTH and
- * AMBIGUOUS (the cluster is unusable), SL_EINVAL for REJECTED, SL_ENOTFOUND
+/* The SL_E* code for a fault: SL_EIO for UNREACHABLE, LOST, CTLD_DOWN, AUTH
+ * and AMBIGUOUS (the cluster is unusable), SL_EINVAL for REJECTED, SL_ENOTFOUND
  * for NO_JOB, SL_EPARSE for PROTOCOL, 0 for OK. */
 int sl_slurm_fault_code(sl_slurm_fault f);
 

@@ -36,6 +36,7 @@ struct sl_slurm {
 	charbuf reply;             /* last reply body, NUL-terminated */
 	int reply_too_big;
 	sl_slurm_fault fault;
+	const atomic_int *abort_flag; /* borrowed; see sl_slurm_set_abort */
 	char curl_err[CURL_ERROR_SIZE];
 };
 
@@ -234,6 +235,17 @@ void sl_slurm_free(sl_slurm *c)
 
 const char *sl_slurm_cluster(const sl_slurm *c) { return c->cluster; }
 
+void sl_slurm_set_abort(sl_slurm *c, const atomic_int *flag) { c->abort_flag = flag; }
+
+/* libcurl calls this about once a second (and during transfers); non-zero
+ * aborts the request. */
+static int on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
+{
+	const sl_slurm *c = ud;
+	(void)dt, (void)dn, (void)ut, (void)un;
+	return c->abort_flag && atomic_load(c->abort_flag) ? 1 : 0;
+}
+
 sl_slurm_fault sl_slurm_fault_of_last(const sl_slurm *c) { return c->fault; }
 
 /* ---- one HTTP exchange ---------------------------------------------------- */
@@ -285,6 +297,11 @@ static void setup_curl(sl_slurm *c, const char *method, const char *url, const c
 	curl_easy_setopt(k, CURLOPT_ERRORBUFFER, c->curl_err);
 	if (c->sock)
 		curl_easy_setopt(k, CURLOPT_UNIX_SOCKET_PATH, c->sock);
+	if (c->abort_flag) {
+		curl_easy_setopt(k, CURLOPT_NOPROGRESS, 0L);
+		curl_easy_setopt(k, CURLOPT_XFERINFOFUNCTION, on_progress);
+		curl_easy_setopt(k, CURLOPT_XFERINFODATA, c);
+	}
 	if (body) {
 		curl_easy_setopt(k, CURLOPT_POSTFIELDS, body);
 		curl_easy_setopt(k, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
@@ -294,7 +311,8 @@ static void setup_curl(sl_slurm *c, const char *method, const char *url, const c
 }
 
 /* Send one request; on return c->reply holds the body and *status the HTTP
- * status.  Only transport failures are errors here (fault UNREACHABLE). */
+ * status.  Only transport failures are errors here (fault UNREACHABLE or
+ * LOST). */
 static int exchange(sl_slurm *c, const char *method, const char *path, const char *body,
                     long *status, sl_err *err)
 {
@@ -310,7 +328,13 @@ static int exchange(sl_slurm *c, const char *method, const char *path, const cha
 	sl_vec_reserve(&c->reply, c->reply.n + 1);
 	c->reply.v[c->reply.n] = '\0';
 	if (res != CURLE_OK) {
-		c->fault = c->reply_too_big ? SL_SLURM_PROTOCOL : SL_SLURM_UNREACHABLE;
+		/* before the connection exists nothing can have reached slurmrestd */
+		int unsent = res == CURLE_COULDNT_CONNECT || res == CURLE_COULDNT_RESOLVE_HOST ||
+		             res == CURLE_COULDNT_RESOLVE_PROXY || res == CURLE_UNSUPPORTED_PROTOCOL ||
+		             res == CURLE_URL_MALFORMAT;
+		c->fault = c->reply_too_big ? SL_SLURM_PROTOCOL
+		           : unsent         ? SL_SLURM_UNREACHABLE
+		                            : SL_SLURM_LOST;
 		if (c->reply_too_big)
 			return sl_err_set(err, SL_EPARSE, c->cluster, "%s %s: reply larger than %zu bytes",
 			                  method, path, REPLY_MAX_BYTES);
@@ -331,7 +355,7 @@ static sl_slurm_fault probe(sl_slurm *c)
 	long status = 0;
 	char msg[256];
 	if (exchange(c, "DELETE", API "/job/0", NULL, &status, NULL) != 0)
-		return SL_SLURM_UNREACHABLE;
+		return c->fault;
 	sl_slurm_fault f = sl_slurm_reply_fault(status, c->reply.v, c->reply.n, msg, sizeof msg);
 	return f == SL_SLURM_CTLD_DOWN || f == SL_SLURM_AUTH ? f : SL_SLURM_AMBIGUOUS;
 }
@@ -393,6 +417,22 @@ static int relabel(sl_slurm *c, sl_slurm_fault f, const char *method, const char
 
 /* ---- the API -------------------------------------------------------------- */
 
+int sl_slurm_check(sl_slurm *c, sl_err *err)
+{
+	int rc = call(c, "DELETE", API "/job/0", NULL, NULL, err);
+	if (rc == SL_ENOTFOUND) { /* "Invalid job id": everything on the way works */
+		c->fault = SL_SLURM_OK;
+		sl_err_clear(err);
+		return 0;
+	}
+	if (rc == 0) {
+		c->fault = SL_SLURM_PROTOCOL;
+		return sl_err_set(err, SL_EPARSE, c->cluster, "DELETE " API "/job/0: Slurm accepted "
+		                  "cancelling job 0, which cannot exist");
+	}
+	return rc;
+}
+
 int sl_slurm_ping(sl_slurm *c, sl_err *err)
 {
 	int rc = call(c, "GET", API "/ping", NULL, NULL, err);
@@ -405,18 +445,24 @@ int sl_slurm_ping(sl_slurm *c, sl_err *err)
 	return 0;
 }
 
+int sl_slurm_submit_json(sl_slurm *c, const char *body, int64_t *job_id, sl_err *err)
+{
+	int rc = call(c, "POST", API "/job/submit", body, NULL, err);
+	if (rc)
+		return rc;
+	rc = sl_slurm_parse_submit(c->reply.v, c->reply.n, job_id, err);
+	return rc ? relabel(c, SL_SLURM_PROTOCOL, "POST", API "/job/submit", rc, err) : 0;
+}
+
 int sl_slurm_submit_job(sl_slurm *c, const sl_slurm_submit *spec, int64_t *job_id, sl_err *err)
 {
 	char *body = NULL;
 	int rc = sl_slurm_submit_body(spec, &body, err);
 	if (rc)
 		return relabel(c, SL_SLURM_REJECTED, "", "job spec", rc, err);
-	rc = call(c, "POST", API "/job/submit", body, NULL, err);
+	rc = sl_slurm_submit_json(c, body, job_id, err);
 	sl_free(body);
-	if (rc)
-		return rc;
-	rc = sl_slurm_parse_submit(c->reply.v, c->reply.n, job_id, err);
-	return rc ? relabel(c, SL_SLURM_PROTOCOL, "POST", API "/job/submit", rc, err) : 0;
+	return rc;
 }
 
 int sl_slurm_get_job(sl_slurm *c, int64_t job_id, sl_slurm_job *out, sl_err *err)

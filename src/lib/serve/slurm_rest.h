@@ -19,6 +19,7 @@
 #ifndef SL_SLURM_REST_H
 #define SL_SLURM_REST_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "core/clock.h"
@@ -53,6 +54,10 @@ int sl_slurm_new(const sl_slurm_conf *conf, sl_slurm **out, sl_err *err);
 /* Free a client (NULL is fine). */
 void sl_slurm_free(sl_slurm *c);
 
+/* Let another thread abort this client's requests: while *flag is non-zero
+ * a request in flight fails within about a second (fault LOST).  flag (borrowed) may be NULL to turn this off. */
+void sl_slurm_set_abort(sl_slurm *c, const atomic_int *flag);
+
 /* The cluster name the client was configured with. */
 const char *sl_slurm_cluster(const sl_slurm *c);
 
@@ -65,9 +70,21 @@ sl_slurm_fault sl_slurm_fault_of_last(const sl_slurm *c);
  * token rejected), SL_EPARSE. */
 int sl_slurm_ping(sl_slurm *c, sl_err *err);
 
+/* The cheapest unambiguous health check: 0 when slurmrestd answers,
+ * slurmctld is reachable and accepts the token.  It asks Slurm to cancel
+ * job 0, which cannot exist (so it changes nothing): Slurm 22.05 answers
+ * that with slurmctld's own error number, where GET requests only say
+ * "Unspecified error".  Errors: SL_EIO (fault UNREACHABLE, LOST, CTLD_DOWN
+ * or AUTH). */
+int sl_slurm_check(sl_slurm *c, sl_err *err);
+
 /* Submit a batch job; *job_id is Slurm's id.  Errors: SL_EINVAL (bad spec
  * or Slurm refused it, e.g. an unknown partition), SL_EIO, SL_EPARSE. */
 int sl_slurm_submit_job(sl_slurm *c, const sl_slurm_submit *spec, int64_t *job_id, sl_err *err);
+
+/* The same with a body already built by sl_slurm_submit_body (so a caller
+ * can check a spec on one thread and send it from another). */
+int sl_slurm_submit_json(sl_slurm *c, const char *body, int64_t *job_id, sl_err *err);
 
 /* One job.  Errors: SL_ENOTFOUND (Slurm does not know the id: never
  * existed, or purged after MinJobAge), SL_EIO, SL_EPARSE. */

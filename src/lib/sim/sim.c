@@ -105,6 +105,14 @@ int sl_sim_new(const sl_network *net, const sl_trace *trace, const char *policy,
 	const sl_policy_ops *pol = sl_policy_find(policy);
 	if (!pol)
 		return sl_err_set(err, SL_ENOTFOUND, NULL, "unknown policy \"%s\"", policy);
+	return sl_sim_new_ops(net, trace, pol, opts, out, err);
+}
+
+int sl_sim_new_ops(const sl_network *net, const sl_trace *trace, const sl_policy_ops *pol,
+                   const sl_sim_opts *opts, sl_sim **out, sl_err *err)
+{
+	if (!pol->place)
+		return sl_err_set(err, SL_EINVAL, NULL, "policy %s has no place()", pol->name);
 	if (opts && opts->carbon != SL_CARBON_AVERAGE && opts->carbon != SL_CARBON_MARGINAL)
 		return sl_err_set(err, SL_EINVAL, NULL, "unknown carbon accounting mode %d", opts->carbon);
 	int rc = check_trace(net, trace, err);

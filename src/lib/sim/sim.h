@@ -126,6 +126,11 @@ typedef struct sl_sim sl_sim;
 int sl_sim_new(const sl_network *net, const sl_trace *trace, const char *policy,
                const sl_sim_opts *opts, sl_sim **out, sl_err *err);
 
+/* The same with a policy table that need not be in the registry (a policy
+ * under development, a test double).  ops is borrowed. */
+int sl_sim_new_ops(const sl_network *net, const sl_trace *trace, const sl_policy_ops *ops,
+                   const sl_sim_opts *opts, sl_sim **out, sl_err *err);
+
 /* Replay the whole trace.  Once.  Each job is validated when it is
  * submitted (origin, tag and class indices, sizes, est_s > 0, submit
  * order): the first bad one stops the run with SL_EINVAL and err->origin

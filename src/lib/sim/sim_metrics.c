@@ -172,6 +172,24 @@ static double rel_diff(double a, double b)
 	return m > 1e-9 ? fabs(a - b) / m : fabs(a - b);
 }
 
+/* job + idle = site, for energy, carbon and cost (check mode). */
+static int check_site(const sl_sim *sim, int s, sl_err *err)
+{
+	const sl_sim_site_sum *o = &sim->sum.sites[s];
+	const char *what = NULL;
+	double a = 0, b = 0;
+	if (rel_diff(o->job_kwh + o->idle_kwh, o->facility_kwh) > 1e-9)
+		what = "energy (kWh)", a = o->job_kwh + o->idle_kwh, b = o->facility_kwh;
+	else if (rel_diff(o->job_carbon_g + o->idle_carbon_g, o->carbon_g) > 1e-9)
+		what = "carbon (g)", a = o->job_carbon_g + o->idle_carbon_g, b = o->carbon_g;
+	else if (rel_diff(o->job_cost_cny + o->idle_cost_cny, o->cost_cny) > 1e-9)
+		what = "cost (CNY)", a = o->job_cost_cny + o->idle_cost_cny, b = o->cost_cny;
+	if (!what)
+		return 0;
+	return sl_err_set(err, SL_EINTERNAL, sim->net->sites[s].id,
+	                  "jobs + idle %s = %.12g, but the site's total is %.12g", what, a, b);
+}
+
 int sim__site_metrics(sl_sim *sim, sl_err *err)
 {
 	sl_sim_summary *sum = &sim->sum;
@@ -188,13 +206,9 @@ int sim__site_metrics(sl_sim *sim, sl_err *err)
 		sum->idle_kwh += o->idle_kwh;
 		sum->idle_carbon_g += o->idle_carbon_g;
 		sum->idle_cost_cny += o->idle_cost_cny;
-		if (sim->opts.check &&
-		    (rel_diff(o->job_kwh + o->idle_kwh, o->facility_kwh) > 1e-9 ||
-		     rel_diff(o->job_carbon_g + o->idle_carbon_g, o->carbon_g) > 1e-9 ||
-		     rel_diff(o->job_cost_cny + o->idle_cost_cny, o->cost_cny) > 1e-9))
-			return sl_err_set(err, SL_EINTERNAL, sim->net->sites[s].id,
-			                  "job + idle energy %.9g kWh != site energy %.9g kWh",
-			                  o->job_kwh + o->idle_kwh, o->facility_kwh);
+		int rc = sim->opts.check ? check_site(sim, s, err) : 0;
+		if (rc)
+			return rc;
 	}
 	return 0;
 }

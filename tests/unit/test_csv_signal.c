@@ -9,6 +9,7 @@
 #include <zlib.h>
 
 #include "core/err.h"
+#include "core/rng.h"
 #include "core/time.h"
 #include "io/csv_signal.h"
 
@@ -130,6 +131,17 @@ static void test_misaligned_is_weighted(void **st)
 	assert_near(v[0], (600 + 610 + 620.5 + 630 + 640 + 650) / 6.0, 1e-12);
 }
 
+/* A fresh temporary directory, in memory when the system has /dev/shm
+ * (this file writes thousands of small files). */
+static void make_tmpdir(char *dir, size_t cap)
+{
+	snprintf(dir, cap, "/dev/shm/sl_csv_XXXXXX");
+	if (mkdtemp(dir))
+		return;
+	snprintf(dir, cap, "/tmp/sl_csv_XXXXXX");
+	assert_non_null(mkdtemp(dir));
+}
+
 /* Write data to path through zlib's gzip writer. */
 static void write_gz(const char *path, const void *data, size_t n)
 {
@@ -152,10 +164,10 @@ static char *slurp(const char *path, size_t *n)
 static void test_gzip_and_bad_gzip(void **st)
 {
 	(void)st;
-	char dir[] = "/tmp/sl_csv_XXXXXX", gz[64], cut[64];
+	char dir[64], gz[96], cut[96];
 	size_t n;
 	double v[6];
-	assert_non_null(mkdtemp(dir));
+	make_tmpdir(dir, sizeof dir);
 	snprintf(gz, sizeof gz, "%s/basic.csv.gz", dir);
 	snprintf(cut, sizeof cut, "%s/cut.csv.gz", dir);
 	char *text = slurp(FIXTURE("csv/basic.csv"), &n);
@@ -269,8 +281,8 @@ static void write_tmp(char *path, size_t cap, const char *dir, const char *name,
 static void test_binary_and_cr(void **st)
 {
 	(void)st;
-	char dir[] = "/tmp/sl_csv_XXXXXX", p[64], origin[80];
-	assert_non_null(mkdtemp(dir));
+	char dir[64], p[96], origin[128];
+	make_tmpdir(dir, sizeof dir);
 	static const char nul[] = "time,x\n2025-01-01T00:00:00Z,1\n2025-01-01T01:00:00Z,2\0\n";
 	write_tmp(p, sizeof p, dir, "nul.csv", nul, sizeof nul - 1);
 	snprintf(origin, sizeof origin, "%s:3", p);
@@ -288,9 +300,9 @@ static void test_binary_and_cr(void **st)
 static void test_year_hourly(void **st)
 {
 	(void)st;
-	char dir[] = "/tmp/sl_csv_XXXXXX", p[64], ts[40];
+	char dir[64], p[96], ts[40];
 	enum { N = 8760 };
-	assert_non_null(mkdtemp(dir));
+	make_tmpdir(dir, sizeof dir);
 	snprintf(p, sizeof p, "%s/year.csv", dir);
 	FILE *f = fopen(p, "w");
 	assert_non_null(f);
@@ -308,6 +320,62 @@ static void test_year_hourly(void **st)
 	rmdir(dir);
 }
 
+/* Apply 1-4 random edits (byte changes, deletions, insertions of the
+ * characters the parser cares about) to buf of *n bytes (room for 8 more). */
+static void mutate(sl_rng *r, char *buf, size_t *n)
+{
+	static const char alphabet[] = ",\n\r#\" -+.:eTZ0123456789\xEF\xBB\xBF\0";
+	int edits = 1 + (int)sl_rng_below(r, 4);
+	for (int k = 0; k < edits && *n > 0; k++) {
+		size_t at = sl_rng_below(r, *n);
+		char c = alphabet[sl_rng_below(r, sizeof alphabet - 1)];
+		switch (sl_rng_below(r, 3)) {
+		case 0: buf[at] = c; break;
+		case 1: memmove(buf + at, buf + at + 1, *n - at - 1); (*n)--; break;
+		default: memmove(buf + at + 1, buf + at, *n - at); buf[at] = c; (*n)++; break;
+		}
+	}
+}
+
+/* Mutated files load or fail with a located error; never crash or half-fill. */
+static void test_mutations(void **st)
+{
+	(void)st;
+	char dir[64], p[96], buf[1024];
+	size_t len;
+	char *orig = slurp(FIXTURE("csv/basic.csv"), &len);
+	sl_rng r;
+	int ok = 0;
+	make_tmpdir(dir, sizeof dir);
+	sl_rng_seed(&r, 7);
+	for (int i = 0; i < 3000; i++) {
+		size_t n = len;
+		memcpy(buf, orig, len);
+		mutate(&r, buf, &n);
+		write_tmp(p, sizeof p, dir, "m.csv", buf, n);
+		double out[6];
+		sl_err e = {0};
+		fill_sentinel(out, 6);
+		int rc = sl_csv_signal_load(p, "carbon_g_per_kwh", T0_CN, 3600, 6, out, &e);
+		if (rc == 0) {
+			ok++;
+			for (int k = 0; k < 6; k++)
+				assert_true(isfinite(out[k]) && out[k] != SENTINEL);
+			continue;
+		}
+		assert_int_equal(e.code, rc);
+		assert_true(rc == SL_EPARSE || rc == SL_ERANGE || rc == SL_ENOTFOUND);
+		assert_int_equal(strncmp(e.origin, p, strlen(p)), 0);
+		assert_true(e.msg[0] != '\0');
+		for (int k = 0; k < 6; k++)
+			assert_true(out[k] == SENTINEL);
+	}
+	assert_true(ok > 0 && ok < 3000); /* the mutations exercise both paths */
+	free(orig);
+	unlink(p);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -317,7 +385,7 @@ int main(void)
 		cmocka_unit_test(test_gzip_and_bad_gzip),  cmocka_unit_test(test_time_errors),
 		cmocka_unit_test(test_value_errors),       cmocka_unit_test(test_shape_errors),
 		cmocka_unit_test(test_range_errors),       cmocka_unit_test(test_binary_and_cr),
-		cmocka_unit_test(test_year_hourly),
+		cmocka_unit_test(test_year_hourly),        cmocka_unit_test(test_mutations),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -150,7 +150,7 @@ static void test_json(void **st)
 	                    "2025-01-01T00:00:00+08:00");
 	assert_near(num(j, "totals.cores"), 1500, 0);
 	assert_near(num(j, "totals.it_idle_kw"), 5 + 6 + 2, 1e-9);
-	assert_near(num(j, "sites[0].it_full_kw"), 12 + 40, 1e-9);
+	assert_near(num(j, "sites[0].it_busy_kw"), 12 + 40, 1e-9);
 	assert_near(num(j, "sites[0].pue.mean"), 1.25, 1e-12);
 	assert_near(num(j, "sites[0].green_mw.max"), 4, 0);
 	assert_true(json_is_null(json_path_get(j, "sites[1].green_mw")));

@@ -654,7 +654,7 @@ static json_t *json_totals(const sl_network *net)
 		full += site_it_kw(&net->sites[i], 1);
 	}
 	return json_pack("{s:I, s:I, s:f, s:f}", "cores", (json_int_t)cores, "gpus",
-	                 (json_int_t)gpus, "it_idle_kw", idle, "it_full_kw", full);
+	                 (json_int_t)gpus, "it_idle_kw", idle, "it_busy_kw", full);
 }
 
 static json_t *json_site(const sl_network *net, const sl_site *s)
@@ -664,7 +664,7 @@ static json_t *json_site(const sl_network *net, const sl_site *s)
 	                      "jurisdiction", jur_code(net, s->jurisdiction),
 	                      "backend", backend_name(s->backend), "cores", (int)s->cores,
 	                      "gpus", (int)s->gpus, "it_idle_kw", site_it_kw(s, 0),
-	                      "it_full_kw", site_it_kw(s, 1), "pue", jstats(&s->pue));
+	                      "it_busy_kw", site_it_kw(s, 1), "pue", jstats(&s->pue));
 	json_object_set_new(o, "power", json_pack("{s:f, s:f, s:f, s:f}",
 	                    "core_idle_w", s->core_idle_w, "core_busy_w", s->core_busy_w,
 	                    "gpu_idle_w", s->gpu_idle_w, "gpu_busy_w", s->gpu_busy_w));

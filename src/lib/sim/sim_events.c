@@ -28,6 +28,22 @@ void sim__evq_push(sim_evq *q, uint64_t key, uint32_t run)
 	q->e[i] = (sim_ev){key, run, 0};
 }
 
+/* Index of the smallest of the children c .. end-1 (end - c in 1..4),
+ * chosen with conditional moves: heap keys are random, so branches on
+ * them mispredict half the time. */
+static inline size_t min_child(const sim_ev *e, size_t c, size_t end)
+{
+	size_t b = c;
+	uint64_t bk = e[c].key;
+	for (size_t j = c + 1; j < end; j++) {
+		uint64_t k = e[j].key;
+		int lt = k < bk;
+		b = lt ? j : b;
+		bk = lt ? k : bk;
+	}
+	return b;
+}
+
 int sim__evq_pop(sim_evq *q, sim_ev *out)
 {
 	if (q->n == 0)
@@ -36,12 +52,10 @@ int sim__evq_pop(sim_evq *q, sim_ev *out)
 	sim_ev x = q->e[--q->n];
 	size_t i = 0, n = q->n;
 	for (;;) {
-		size_t c = 4 * i + 1, best = c, end = c + 4 < n ? c + 4 : n;
+		size_t c = 4 * i + 1;
 		if (c >= n)
 			break;
-		for (size_t j = c + 1; j < end; j++)
-			if (q->e[j].key < q->e[best].key)
-				best = j;
+		size_t best = min_child(q->e, c, c + 4 < n ? c + 4 : n);
 		if (x.key < q->e[best].key)
 			break;
 		q->e[i] = q->e[best];

@@ -254,6 +254,8 @@ static void test_options(void **st)
 	assert_int_equal(sl_exec_start(&f->ex, &sl_exec_slurm, &cfg, &e), SL_EINVAL);
 	assert_null(f->ex.ops);
 
+	assert_ptr_equal(sl_exec_find("slurm"), &sl_exec_slurm);
+
 	char cl[64];
 	int64_t id = 0;
 	assert_int_equal(sl_exec_slurm_handle_parse("suanli-a:42", cl, sizeof cl, &id, &e), 0);

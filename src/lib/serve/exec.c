@@ -3,6 +3,7 @@
  * state names, and the spec checks all backends apply before running a job.
  */
 #include "serve/exec.h"
+#include "serve/exec_slurm.h"
 
 #include <string.h>
 
@@ -12,7 +13,7 @@
 
 const sl_exec_ops *sl_exec_find(const char *name)
 {
-	static const sl_exec_ops *const all[] = {&sl_exec_local};
+	static const sl_exec_ops *const all[] = {&sl_exec_local, &sl_exec_slurm};
 	for (size_t i = 0; name && i < sizeof all / sizeof all[0]; i++)
 		if (strcmp(all[i]->name, name) == 0)
 			return all[i];

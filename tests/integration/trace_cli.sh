@@ -1,6 +1,7 @@
 #!/bin/sh
 # suanli trace gen on the built-in scenario: usage errors, determinism,
-# --start, --jobs, stdout output, unreadable and unwritable paths.
+# --start, --jobs, stdout output, unreadable and unwritable paths; and the
+# trace reader's located errors as `suanli simulate` shows them.
 S=${SUANLI:-build/suanli}
 SCN=scenarios/xinjiang-chongqing/scenario.yaml
 T=$(mktemp -d "${TMPDIR:-/tmp}/suanli-trace.XXXXXX")
@@ -59,4 +60,18 @@ rc_is 0 "gen --jobs 500" "$S" trace gen "$SCN" --jobs 500 --seed 3 -o "$T/j.csv"
 check "exactly 500 jobs" sh -c "[ \$(grep -v '^#' '$T/j.csv' | tail -n +2 | wc -l) -eq 500 ]"
 rc_is 4 "an unwritable output" "$S" trace gen "$SCN" --days 1 --seed 1 -o "$T/no/such/dir/x.csv"
 check "no partial file is left" test ! -e "$T/no/such/dir/x.csv"
+# The native reader behind `suanli simulate`: generated traces replay, bad
+# rows are refused with file:line and the column.
+rc_is 0 "simulate replays a generated trace" "$S" simulate "$SCN" --trace "$T/a.csv" --policy greenest
+H=job_id,submit,origin,class,cores,gpus,est_s,run_s,deadline_s,latency_budget_ms,input_bytes,output_bytes,data_tag,tenant
+bad() { # bad DESC ROW NEEDLE: a trace whose third line is ROW fails located
+	printf '# hand-made\n%s\n%s\n' "$H" "$2" >"$T/bad.csv"
+	rc_is 3 "simulate refuses $1" "$S" simulate "$SCN" --trace "$T/bad.csv" --policy greenest
+	err_has "$1 is located at line 3, column named" "bad.csv:3: .*$3"
+}
+bad "a non-integer size" "1,1735660800,O_SG,batch,4x,0,600,60,0,0,0,0,,0" 'column "cores": expected an integer'
+bad "an unknown origin" "1,1735660800,LHASA,batch,4,0,600,60,0,0,0,0,,0" 'column "origin": unknown origin "LHASA"'
+bad "an impossible size" "1,1735660800,O_SG,batch,0,0,600,60,0,0,0,0,,0" '"cores" and "gpus" are both 0'
+bad "a zero estimate" "1,1735660800,O_SG,batch,4,0,0,60,0,0,0,0,,0" 'column "est_s"'
+bad "an unknown data tag" "1,1735660800,O_SG,batch,4,0,600,60,0,0,0,0,XX,0" 'column "data_tag"'
 echo "1..$n"

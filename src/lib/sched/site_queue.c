@@ -7,9 +7,12 @@
  *     holding, per job shape, the smallest cores, GPUs and estimate below
  *     each node.  Removed slots stay as holes until the array is compacted
  *     (when the tail reaches the end), so positions only move then.
- *   - the running set: a treap keyed by (estimated end, job) with subtree
- *     sums, in a node pool with a free list; node indices are the "run"
- *     handles given to the caller.
+ *   - the running set: nodes in a pool with a free list (node indices are
+ *     the "run" handles given to the caller), listed in live[] for O(1)
+ *     start and end; while the site queues, the same nodes also form a
+ *     treap keyed by (estimated end, job) with subtree sums of cores and
+ *     GPUs (built on demand by tree_build_running, dropped by
+ *     tree_idle_tick).
  */
 #include "sched/site_queue.h"
 

@@ -130,7 +130,7 @@ static int show_json(const sl_network *net)
 		cli_error("scenario show", "could not build the JSON description");
 		return SL_EXIT_INTERNAL;
 	}
-	int rc = json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	int rc = json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
 	json_decref(j);
 	fputc('\n', stdout);
 	return rc == 0 ? SL_EXIT_OK : SL_EXIT_INTERNAL;

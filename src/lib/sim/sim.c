@@ -413,6 +413,11 @@ int sl_sim_close(sl_sim *sim, int64_t t_end, sl_err *err)
 		t_end += sim->step_s - off;
 	for (int s = 0; s < sim->nsites; s++)
 		sim__advance(sim, s, t_end);
+	/* The rows are final: give back what doubling over-allocated. */
+	if (sim->nbk && sim->bk_cap > sim->nbk * (size_t)sim->nsites) {
+		sim->bk_cap = sim->nbk * (size_t)sim->nsites;
+		sim->bk = sl_realloc(sim->bk, sim->bk_cap * sizeof *sim->bk);
+	}
 	sim->sum.t_begin = sim->t_begin;
 	sim->sum.t_end = t_end;
 	sim->closed = 1;

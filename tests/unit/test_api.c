@@ -313,6 +313,33 @@ static void test_job_json(void **st)
 	json_decref(o);
 }
 
+static void test_num(void **st)
+{
+	char b[32];
+	(void)st;
+	struct { double v; const char *want; } cases[] = {
+		{0, "0"}, {1, "1"}, {-1, "-1"}, {524.4, "524.4"}, {0.4, "0.4"},
+		{1.133067, "1.13307"}, {0.00026249999999999998, "0.0002625"},
+		{1234567, "1234570"}, {999999.5, "1000000"}, {0.1, "0.1"}, {100, "100"},
+		{116.19, "116.19"}, {1e-12 / 2, "0"}, {1e-7, "0.0000001"}, {12.5, "12.5"},
+		{99999.95, "100000"}, {1e14, "100000000000000"}, {-0.000123456789, "-0.000123457"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		sl_api_num(b, sizeof b, cases[i].v);
+		if (strcmp(b, cases[i].want) != 0)
+			fail_msg("%.17g: got %s, want %s", cases[i].v, b, cases[i].want);
+	}
+	sl_api_num(b, sizeof b, NAN);
+	assert_string_equal(b, "null");
+	sl_api_num(b, sizeof b, 2e15);
+	assert_string_equal(b, "2e+15");
+	/* every value reads back within 6 significant digits */
+	for (double v = 1e-9; v < 1e14; v *= 1.37) {
+		sl_api_num(b, sizeof b, v);
+		assert_true(fabs(strtod(b, NULL) - v) <= v * 5e-6);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -324,6 +351,7 @@ int main(void)
 		cmocka_unit_test(test_list_query),
 		cmocka_unit_test(test_sigover_body),
 		cmocka_unit_test(test_job_json),
+		cmocka_unit_test(test_num),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

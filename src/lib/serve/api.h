@@ -98,6 +98,14 @@ int sl_api_list_parse(sl_api_getarg get, void *ud, sl_jobfilter *f, const char *
 void sl_api_cursor_encode(int64_t before_id, char *buf, size_t n);
 int sl_api_cursor_decode(const char *s, int64_t *before_id);
 
+/* Format v as a JSON number rounded to 6 significant digits, in plain
+ * decimal notation ("0.000262", "524.4", "1234560"); "null" for NaN and
+ * infinities, "0" below 1e-12 in magnitude, exponent form from 1e15 up.
+ * buf needs 32 bytes.  Why not "%.6g": glibc's exact float conversion was
+ * the largest user-space cost of a submission (a receipt carries some 50
+ * numbers).  Returns the length written. */
+int sl_api_num(char *buf, size_t n, double v);
+
 /* Body of PUT /v1/signals/{zone}:
  *   {"carbon_g_per_kwh": number >= 0 or null, "price_cny_per_kwh": number
  *    >= 0 or null, "ttl_s": integer > 0 (optional)}

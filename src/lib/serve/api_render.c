@@ -4,6 +4,7 @@
 #include "serve/api.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,4 +138,66 @@ int sl_api_list_parse(sl_api_getarg get, void *ud, sl_jobfilter *f, const char *
 		return sl_api_fail(e, SL_EINVAL, 400, "invalid_field", "cursor",
 		                   "cursor: not a cursor returned by this server");
 	return 0;
+}
+
+static const double pow10_tab[] = {
+	1e-20, 1e-19, 1e-18, 1e-17, 1e-16, 1e-15, 1e-14, 1e-13, 1e-12, 1e-11, 1e-10,
+	1e-9, 1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1, 1e1, 1e2, 1e3, 1e4,
+	1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18,
+	1e19, 1e20,
+};
+
+/* The six significant digits of a (> 0) into dig[0..5], and its decimal
+ * exponent: a ~= d.ddddd * 10^e. */
+static int six_digits(double a, char dig[6])
+{
+	int e = (int)floor(log10(a));
+	long long d = llround(a * pow10_tab[20 + 5 - e]);
+	if (d >= 1000000) { /* rounding carried into a seventh digit */
+		d = (d + 5) / 10;
+		e++;
+	} else if (d < 100000) { /* log10 rounded up just below a power of ten */
+		e--;
+		d = llround(a * pow10_tab[20 + 5 - e]);
+	}
+	for (int i = 5; i >= 0; i--, d /= 10)
+		dig[i] = (char)('0' + d % 10);
+	return e;
+}
+
+int sl_api_num(char *buf, size_t n, double v)
+{
+	char dig[6], out[48];
+	double a = fabs(v);
+	int e, k = 0, nd;
+	if (!isfinite(v))
+		return snprintf(buf, n, "null");
+	if (a < 1e-12)
+		return snprintf(buf, n, "0");
+	if (a >= 1e15)
+		return snprintf(buf, n, "%.6g", v);
+	e = six_digits(a, dig);
+	for (nd = 6; nd > 1 && dig[nd - 1] == '0' && nd > e + 1; nd--)
+		;
+	if (v < 0)
+		out[k++] = '-';
+	if (e < 0) {
+		out[k++] = '0';
+		out[k++] = '.';
+		for (int z = 0; z < -e - 1; z++)
+			out[k++] = '0';
+	}
+	for (int i = 0; i < (e < 0 ? nd : e + 1); i++)
+		out[k++] = i < 6 ? dig[i] : '0';
+	if (e >= 0 && nd > e + 1) {
+		out[k++] = '.';
+		for (int i = e + 1; i < nd; i++)
+			out[k++] = dig[i];
+	}
+	if ((size_t)k >= n)
+		k = n ? (int)n - 1 : 0;
+	memcpy(buf, out, (size_t)k);
+	if (n)
+		buf[k] = '\0';
+	return k;
 }

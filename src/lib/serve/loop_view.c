@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "sched/transfer.h"
+#include "serve/api.h"
 #include "core/time.h"
 #include "core/banned.h"
 
@@ -151,43 +152,78 @@ void sl__loop_expire_overrides(sl_loop *lp, int64_t now)
 	}
 }
 
-/* ---- the decision receipt ---- */
+/* ---- the decision receipt ----
+ *
+ * Built by hand into a growing buffer, without printf: a receipt is written
+ * for every placed job (see sl_api_num for why). */
 
-/* Append JSON-escaped s to buf (NUL-terminated, capacity n) at *at. */
-static void put_esc(char *buf, size_t n, size_t *at, const char *s)
+typedef struct rbuf {
+	char *v;
+	size_t n, cap;
+} rbuf;
+
+static void rb_mem(rbuf *b, const char *s, size_t len)
 {
-	for (; *s && *at + 8 < n; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			*at += (size_t)snprintf(buf + *at, n - *at, "\\%c", c);
-		else if (c < 0x20)
-			*at += (size_t)snprintf(buf + *at, n - *at, "\\u%04x", c);
-		else
-			buf[(*at)++] = (char)c;
+	if (b->n + len + 1 > b->cap) {
+		b->cap = (b->n + len + 1) * 2;
+		b->v = sl_realloc(b->v, b->cap);
 	}
-	buf[*at] = '\0';
+	memcpy(b->v + b->n, s, len);
+	b->n += len;
+	b->v[b->n] = '\0';
 }
 
-static void put(char *buf, size_t n, size_t *at, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void put(char *buf, size_t n, size_t *at, const char *fmt, ...)
+#define RB_LIT(b, lit) rb_mem((b), (lit), sizeof(lit) - 1)
+
+static void rb_str(rbuf *b, const char *s)
 {
-	va_list ap;
-	int k;
-	if (*at >= n)
-		return;
-	va_start(ap, fmt);
-	k = vsnprintf(buf + *at, n - *at, fmt, ap);
-	va_end(ap);
-	*at += k < 0 ? 0 : (size_t)k;
-	if (*at >= n)
-		*at = n - 1;
+	rb_mem(b, s, strlen(s));
+}
+
+/* A JSON string literal, escaped. */
+static void rb_esc(rbuf *b, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	RB_LIT(b, "\"");
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\') {
+			char e[2] = {'\\', (char)c};
+			rb_mem(b, e, 2);
+		} else if (c < 0x20) {
+			char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+			rb_mem(b, e, 6);
+		} else {
+			rb_mem(b, (const char *)&c, 1);
+		}
+	}
+	RB_LIT(b, "\"");
+}
+
+static void rb_int(rbuf *b, int64_t v)
+{
+	char t[24];
+	int k = sizeof t;
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	do {
+		t[--k] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		t[--k] = '-';
+	rb_mem(b, t + k, sizeof t - (size_t)k);
+}
+
+static void rb_num(rbuf *b, double v)
+{
+	char t[48];
+	int k = sl_api_num(t, sizeof t, v);
+	rb_mem(b, t, (size_t)k);
 }
 
 /* One alternative: its legality and what the job would cost there if it
  * ran now for its full estimate. */
-static void put_site(sl_loop *lp, const ljob *j, int s, int64_t now, char *b, size_t n,
-                     size_t *at)
+static void put_site(sl_loop *lp, const ljob *j, int s, int64_t now, rbuf *b)
 {
 	const sl_route *r = NULL;
 	int check = sl_policy_site_check(lp->net, &j->j, s, &r), ov;
@@ -196,42 +232,64 @@ static void put_site(sl_loop *lp, const ljob *j, int s, int64_t now, char *b, si
 	double price = sl__zone_price(lp, site->zone, now, &ov);
 	double pue = sl_signal_at(&site->pue, now);
 	double kwh = sl__job_power_w(lp->net, s, j->j.cores, j->j.gpus) * pue * j->j.est_s / 3.6e6;
-	put(b, n, at, "{\"site\":\"");
-	put_esc(b, n, at, site->id);
-	put(b, n, at, "\",\"legal\":%s,\"check\":\"%s\"", check == SL_REJECT_NONE ? "true" : "false",
-	    check == SL_REJECT_NONE ? "ok" : sl_reject_name(check));
-	if (r)
-		put(b, n, at, ",\"rtt_ms\":%.6g,\"transfer_s\":%d,\"transfer_cny\":%.6g", r->rtt_ms,
-		    (int)sl_transfer_s(r, j->j.input_bytes),
-		    sl_transfer_cny(r, j->j.input_bytes) + sl_transfer_cny(r, j->j.output_bytes));
-	put(b, n, at, ",\"carbon_g_per_kwh\":%.6g,\"price_cny_per_kwh\":%.6g,\"pue\":%.6g,"
-	    "\"busy_cores\":%d,\"est_energy_kwh\":%.6g,\"est_carbon_g\":%.6g,\"est_cost_cny\":%.6g}",
-	    ci, price, pue, lp->sites[s].q.cores - lp->sites[s].q.free_c, kwh, kwh * ci,
-	    kwh * price);
+	RB_LIT(b, "{\"site\":");
+	rb_esc(b, site->id);
+	RB_LIT(b, ",\"check\":\"");
+	rb_str(b, check == SL_REJECT_NONE ? "ok" : sl_reject_name(check));
+	RB_LIT(b, "\"");
+	if (r) {
+		RB_LIT(b, ",\"rtt_ms\":");
+		rb_num(b, r->rtt_ms);
+		RB_LIT(b, ",\"transfer_s\":");
+		rb_int(b, sl_transfer_s(r, j->j.input_bytes));
+		RB_LIT(b, ",\"transfer_cny\":");
+		rb_num(b, sl_transfer_cny(r, j->j.input_bytes) + sl_transfer_cny(r, j->j.output_bytes));
+	}
+	RB_LIT(b, ",\"carbon_g_per_kwh\":");
+	rb_num(b, ci);
+	RB_LIT(b, ",\"price_cny_per_kwh\":");
+	rb_num(b, price);
+	RB_LIT(b, ",\"pue\":");
+	rb_num(b, pue);
+	RB_LIT(b, ",\"busy_cores\":");
+	rb_int(b, lp->sites[s].q.cores - lp->sites[s].q.free_c);
+	RB_LIT(b, ",\"est_energy_kwh\":");
+	rb_num(b, kwh);
+	RB_LIT(b, ",\"est_carbon_g\":");
+	rb_num(b, kwh * ci);
+	RB_LIT(b, ",\"est_cost_cny\":");
+	rb_num(b, kwh * price);
+	RB_LIT(b, "}");
 }
 
 char *sl__loop_receipt(sl_loop *lp, const ljob *j, const sl_decision *d, int64_t now)
 {
-	size_t n = 512 + (size_t)lp->net->nsites * 400, at = 0;
-	char *b = sl_malloc(n);
-	b[0] = '\0';
-	put(b, n, &at, "{\"policy\":\"%s\",\"decided_at\":%lld,\"carbon_mode\":\"%s\",\"site\":",
-	    lp->cfg.policy->name, (long long)now, sl_carbon_mode_name(lp->cfg.carbon_mode));
+	rbuf b = {sl_malloc(256 + (size_t)lp->net->nsites * 320), 0,
+	          256 + (size_t)lp->net->nsites * 320};
+	b.v[0] = '\0';
+	RB_LIT(&b, "{\"policy\":");
+	rb_esc(&b, lp->cfg.policy->name);
+	RB_LIT(&b, ",\"decided_at\":");
+	rb_int(&b, now);
+	RB_LIT(&b, ",\"carbon_mode\":");
+	rb_esc(&b, sl_carbon_mode_name(lp->cfg.carbon_mode));
+	RB_LIT(&b, ",\"site\":");
 	if (d->site >= 0 && d->site < lp->net->nsites) {
-		put(b, n, &at, "\"");
-		put_esc(b, n, &at, lp->net->sites[d->site].id);
-		put(b, n, &at, "\",\"not_before\":%lld", (long long)d->not_before);
+		rb_esc(&b, lp->net->sites[d->site].id);
+		RB_LIT(&b, ",\"not_before\":");
+		rb_int(&b, d->not_before);
 	} else {
-		put(b, n, &at, "null,\"reason\":\"%s\",\"why\":\"", sl_reject_name(d->reason));
-		put_esc(b, n, &at, d->why);
-		put(b, n, &at, "\"");
+		RB_LIT(&b, "null,\"reason\":");
+		rb_esc(&b, sl_reject_name(d->reason));
+		RB_LIT(&b, ",\"why\":");
+		rb_esc(&b, d->why);
 	}
-	put(b, n, &at, ",\"alternatives\":[");
+	RB_LIT(&b, ",\"alternatives\":[");
 	for (int s = 0; s < lp->net->nsites; s++) {
 		if (s)
-			put(b, n, &at, ",");
-		put_site(lp, j, s, now, b, n, &at);
+			RB_LIT(&b, ",");
+		put_site(lp, j, s, now, &b);
 	}
-	put(b, n, &at, "]}");
-	return b;
+	RB_LIT(&b, "]}");
+	return b.v;
 }

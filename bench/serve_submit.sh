@@ -27,9 +27,9 @@ TOKEN=$("$S" token add --tenant bench --data "$OUT/data") || exit 1
 # One real process per site (--local-slots 1): the jobs below sleep for an
 # hour, so almost every submitted job stays queued, which is what the memory
 # figure measures.  --max-queue is raised so the run never sees 429.
+: >"$OUT/serve.log"
 "$S" serve --scenario "$SCN" --data "$OUT/data" --listen 127.0.0.1:0 --local-slots 1 \
-	--sync "$SYNC" --http-threads "$THREADS" --max-queue 5000000 --log-level warn \
-	2>"$OUT/serve.log" &
+	--sync "$SYNC" --http-threads "$THREADS" --max-queue 5000000 2>"$OUT/serve.log" &
 PID=$!
 for _ in $(seq 100); do
 	PORT=$(sed -n 's/.*event=listening addr=127.0.0.1:\([0-9]*\).*/\1/p' "$OUT/serve.log")
@@ -37,8 +37,9 @@ for _ in $(seq 100); do
 	sleep 0.1
 done
 if [ -z "$PORT" ]; then
-	# --log-level warn hides the listening line: ask the kernel instead
-	PORT=$(ss -ltnp 2>/dev/null | grep "pid=$PID," | sed -n 's/.*127.0.0.1:\([0-9]*\) .*/\1/p' | head -1)
+	echo "serve_submit: the server did not start:"
+	cat "$OUT/serve.log"
+	exit 1
 fi
 URL=http://127.0.0.1:$PORT
 for _ in $(seq 50); do curl -s "$URL/health" >/dev/null && break; sleep 0.1; done

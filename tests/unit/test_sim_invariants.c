@@ -317,7 +317,7 @@ static void plan_free(void *state)
 }
 
 static const sl_policy_ops planner_ops = {"test-planner", "test", plan_init, plan_place,
-                                          plan_tick, plan_free};
+                                          plan_tick, plan_free, NULL};
 
 static void test_planned_start_and_tick(void **st)
 {

@@ -45,18 +45,80 @@ const char *sl_reject_name(int reason);
 
 /* A policy's answer.  site >= 0: run there, not before not_before (UTC;
  * 0 = as soon as its input has arrived).  site < 0: rejected; reason is
- * SL_REJECT_* and why a sentence for people (set only on rejection). */
+ * SL_REJECT_* and why a sentence for people (set only on rejection).
+ *
+ * handle is set by the engine before place() (its own number for the job,
+ * which a planning policy quotes back in sl_plan_ctl.move; the simulator
+ * uses the trace index; -1 or 0 when the engine offers no moves).  ticket
+ * is the policy's own number for the placement, handed back in every
+ * sl_job_event about the job (0 when the policy keeps none). */
 typedef struct sl_decision {
 	int site;
 	int reason;
 	int64_t not_before;
 	char why[SL_DECISION_WHY_MAX];
+	int32_t handle;   /* in: the engine's job handle */
+	int32_t ticket;   /* out: the policy's number for this placement */
 } sl_decision;
 
 typedef struct sl_policy_opts {
 	uint64_t seed;        /* for policies that draw random numbers */
 	const char *params;   /* policy-specific "key=value,..." or NULL */
 } sl_policy_opts;
+
+/* ---- hooks for policies that plan ahead (sl_policy_ops.plan) ----
+ *
+ * A planning policy keeps its own picture of the future (reservations,
+ * forecasts) and needs three things from the engine: to hear what became
+ * of the jobs it placed, to move a planned start that has not come yet,
+ * and a place to send its decision receipts.  The baselines leave
+ * sl_policy_ops.plan NULL and the engine skips all of this. */
+
+/* What became of a placed job.  START: it started at t (at or after the
+ * planned start: later when the site's queue held it).  END: it ended at
+ * t (done, or killed at its estimate). */
+enum { SL_JOBEV_START = 1, SL_JOBEV_END = 2 };
+
+typedef struct sl_job_event {
+	int kind;             /* SL_JOBEV_* */
+	int site;
+	int32_t handle;       /* the engine's handle (sl_decision.handle) */
+	int32_t ticket;       /* the policy's ticket (sl_decision.ticket) */
+	int64_t t;            /* UTC seconds */
+	const sl_job *job;    /* borrowed for the call */
+} sl_job_event;
+
+/* The engine's side of a re-plan.  move(ud, handle, not_before) moves the
+ * planned start of a job that has not yet become eligible at its site
+ * (its input may still be in transit) to not_before (UTC, >= the engine's
+ * now; the job still waits for its input): the pending planned-start event
+ * is cancelled and a new one made.  Returns 0, SL_ESTATE when the job is
+ * already queued, running or finished (nothing changes), SL_EINVAL for an
+ * unknown handle or a time in the past. */
+typedef struct sl_plan_ctl {
+	void *ud;
+	int (*move)(void *ud, int32_t handle, int64_t not_before);
+} sl_plan_ctl;
+
+struct sl_receipt; /* sched/receipt.h */
+
+/* Where receipts go: called once per decision (and per move) while the
+ * receipt is valid; the receipt is borrowed for the call. */
+typedef void (*sl_receipt_fn)(void *ud, const struct sl_receipt *r);
+
+typedef struct sl_policy_plan_ops {
+	/* A placed job started or ended (may be NULL). */
+	void (*job_event)(void *state, const sl_job_event *ev);
+	/* Called each signal step after tick (may be NULL): may move planned
+	 * starts through ctl.  view->now is the step's start. */
+	void (*replan)(void *state, const sl_view *view, const sl_plan_ctl *ctl);
+	/* Send a receipt per decision to fn (fn NULL: stop).  Without it the
+	 * policy builds no receipts (may be NULL). */
+	void (*set_receipts)(void *state, sl_receipt_fn fn, void *ud);
+	/* One line saying how it was configured, e.g. its objective and
+	 * forecast model, for summaries (may be NULL). */
+	void (*describe)(const void *state, char *buf, size_t n);
+} sl_policy_plan_ops;
 
 typedef struct sl_policy_ops {
 	const char *name;
@@ -70,6 +132,8 @@ typedef struct sl_policy_ops {
 	void (*tick)(void *state, const sl_view *view, int64_t now);
 	/* Free the state (accepts NULL).  May be NULL when init keeps none. */
 	void (*free)(void *state);
+	/* Planning hooks (NULL for policies that only place). */
+	const sl_policy_plan_ops *plan;
 } sl_policy_ops;
 
 /* The registry: look a policy up by name (NULL if unknown), or iterate. */

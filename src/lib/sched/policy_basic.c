@@ -130,7 +130,7 @@ static int nearest_place(void *st, const sl_job *job, const sl_view *v, sl_decis
 
 const sl_policy_ops sl_policy_nearest = {
 	"nearest", "lowest RTT with room now, else lowest RTT (carbon-blind)",
-	basic_init, nearest_place, NULL, basic_free,
+	basic_init, nearest_place, NULL, basic_free, NULL,
 };
 
 /* --- cheapest --- */
@@ -149,7 +149,7 @@ static int cheapest_place(void *st, const sl_job *job, const sl_view *v, sl_deci
 
 const sl_policy_ops sl_policy_cheapest = {
 	"cheapest", "lowest zone electricity price now (ties: transfer cost), room first",
-	basic_init, cheapest_place, NULL, basic_free,
+	basic_init, cheapest_place, NULL, basic_free, NULL,
 };
 
 /* --- greenest --- */
@@ -167,7 +167,7 @@ static int greenest_place(void *st, const sl_job *job, const sl_view *v, sl_deci
 
 const sl_policy_ops sl_policy_greenest = {
 	"greenest", "lowest zone carbon intensity now (space only), room first",
-	basic_init, greenest_place, NULL, basic_free,
+	basic_init, greenest_place, NULL, basic_free, NULL,
 };
 
 /* --- least-loaded --- */
@@ -199,7 +199,7 @@ static int least_loaded_place(void *st, const sl_job *job, const sl_view *v, sl_
 
 const sl_policy_ops sl_policy_least_loaded = {
 	"least-loaded", "lowest (busy + pending) / installed in the job's resource",
-	basic_init, least_loaded_place, NULL, basic_free,
+	basic_init, least_loaded_place, NULL, basic_free, NULL,
 };
 
 /* --- round-robin --- */
@@ -231,5 +231,5 @@ static int rr_place(void *state, const sl_job *job, const sl_view *v, sl_decisio
 
 const sl_policy_ops sl_policy_round_robin = {
 	"round-robin", "the next legal site after the last one chosen (capacity-blind)",
-	basic_init, rr_place, NULL, basic_free,
+	basic_init, rr_place, NULL, basic_free, NULL,
 };

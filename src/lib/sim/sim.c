@@ -69,6 +69,8 @@ static int check_trace(const sl_network *net, const sl_trace *t, sl_err *err)
 	return 0;
 }
 
+static int move_planned(void *ud, int32_t j, int64_t not_before);
+
 static void setup(sl_sim *sim)
 {
 	const sl_network *net = sim->net;
@@ -97,6 +99,11 @@ static void setup(sl_sim *sim)
 	sim->view.ctx = sim;
 	sim->view.net = net;
 	sim->view.carbon = sim->opts.carbon;
+	if (sim->pol->plan) {
+		sim->ticket = sl_calloc(sim->trace->n ? sim->trace->n : 1, sizeof *sim->ticket);
+		sim->ctl.ud = sim;
+		sim->ctl.move = move_planned;
+	}
 }
 
 int sl_sim_new(const sl_network *net, const sl_trace *trace, const char *policy,
@@ -132,7 +139,18 @@ int sl_sim_new_ops(const sl_network *net, const sl_trace *trace, const sl_policy
 	}
 	sim->sum.policy = pol->name;
 	sim->sum.carbon = sim->opts.carbon;
+	if (pol->plan && pol->plan->describe)
+		pol->plan->describe(sim->pol_state, sim->desc, sizeof sim->desc);
+	sim->sum.params = sim->desc;
 	*out = sim;
+	return 0;
+}
+
+int sl_sim_set_receipts(sl_sim *sim, sl_receipt_fn fn, void *ud)
+{
+	if (!sim->pol->plan || !sim->pol->plan->set_receipts)
+		return SL_EUNSUPPORTED;
+	sim->pol->plan->set_receipts(sim->pol_state, fn, ud);
 	return 0;
 }
 
@@ -153,6 +171,7 @@ void sl_sim_free(sl_sim *sim)
 	sl_free(sim->steps);
 	sl_free(sim->sum.sites);
 	sl_free(sim->waits);
+	sl_free(sim->ticket);
 	sl_free(sim);
 }
 
@@ -194,6 +213,16 @@ static int fail(sl_sim *sim, int code, const char *fmt, long long a, long long b
 	return code;
 }
 
+/* Tell a planning policy that job j started or ended at now. */
+static void job_event(sl_sim *sim, int kind, int32_t j)
+{
+	if (!sim->ticket || !sim->pol->plan->job_event)
+		return;
+	sl_job_event ev = {kind, sim->res[j].site, j, sim->ticket[j], sim->now,
+	                   &sim->trace->jobs[j]};
+	sim->pol->plan->job_event(sim->pol_state, &ev);
+}
+
 /* The site queue started a job: account, and schedule its end. */
 static void on_start(void *ud, int32_t j, int32_t run, int64_t now, int64_t end_est)
 {
@@ -216,6 +245,7 @@ static void on_start(void *ud, int32_t j, int32_t run, int64_t now, int64_t end_
 	r->cost_cny = -ss->M;
 	int32_t run_s = job->run_s < job->est_s ? job->run_s : job->est_s;
 	push_event(sim, now + run_s, EV_END, j, run);
+	job_event(sim, SL_JOBEV_START, j);
 	if (sim->opts.check && (ss->busy_c > sim->net->sites[r->site].cores ||
 	                        ss->busy_g > sim->net->sites[r->site].gpus))
 		fail(sim, SL_EINTERNAL, "capacity exceeded at site %lld at time %lld",
@@ -245,6 +275,7 @@ static void on_end(sl_sim *sim, int32_t j, int32_t run)
 	sim__job_ended(sim, job, r);
 	sl_site_queue_finish(&sim->site[r->site].q, run);
 	mark_dirty(sim, r->site);
+	job_event(sim, SL_JOBEV_END, j);
 }
 
 /* The job's input is at its site: it joins the queue. */
@@ -253,6 +284,7 @@ static void enqueue(sl_sim *sim, int32_t j)
 	const sl_job *job = &sim->trace->jobs[j];
 	int s = sim->res[j].site;
 	sl_site_queue *q = &sim->site[s].q;
+	sim->res[j].start = INT64_MIN; /* queued: no planned start to move any more */
 	sl_site_queue_push(q, sim->now, j, job->cores, job->gpus, job->est_s, on_start, sim);
 	if (q->nwait > 0)
 		mark_dirty(sim, s);
@@ -266,7 +298,7 @@ static int place(sl_sim *sim, int32_t j)
 	int rc = check_job(sim->net, job, (size_t)j, prev, &sim->failerr);
 	if (rc)
 		return sim->fail = rc;
-	sl_decision d = {-1, SL_REJECT_NONE, 0, ""};
+	sl_decision d = {-1, SL_REJECT_NONE, 0, "", j, 0};
 	sim__view_at(sim, sim->now);
 	rc = sim->pol->place(sim->pol_state, job, &sim->view, &d);
 	if (rc < 0)
@@ -290,14 +322,46 @@ static int place(sl_sim *sim, int32_t j)
 	ss->pend_c += job->cores;
 	ss->pend_g += job->gpus;
 	ss->pend_jobs++;
+	if (sim->ticket)
+		sim->ticket[j] = d.ticket;
 	int64_t at = sim->now + r->transfer_s;
 	if (d.not_before > at)
 		at = d.not_before;
-	if (at == sim->now)
+	if (at == sim->now) {
 		enqueue(sim, j);
-	else
+	} else {
+		/* Until the job is queued, start holds the time of its one live
+		 * planned-start event (move_planned cancels by changing it). */
+		r->start = at;
 		push_event(sim, at, EV_ELIGIBLE, j, 0);
+	}
 	return 0;
+}
+
+/* sl_plan_ctl.move: cancel job j's pending planned-start event and make
+ * one at max(not_before, input arrival).  Cancelling is lazy: the old
+ * event stays in the heap and is dropped when it comes up, because its
+ * time no longer matches res[j].start. */
+static int move_planned(void *ud, int32_t j, int64_t not_before)
+{
+	sl_sim *sim = ud;
+	if (j < 0 || (size_t)j >= sim->trace->n || not_before < sim->now)
+		return SL_EINVAL;
+	sl_sim_job *r = &sim->res[j];
+	if (r->status != SL_JOB_PENDING || r->site < 0 || r->start <= sim->now)
+		return SL_ESTATE;
+	int64_t at = sim->trace->jobs[j].submit + r->transfer_s;
+	if (not_before > at)
+		at = not_before;
+	if (at == r->start)
+		return 0;
+	if (at <= sim->now) {
+		enqueue(sim, j);
+		return 0;
+	}
+	r->start = at;
+	push_event(sim, at, EV_ELIGIBLE, j, 0);
+	return sim->fail ? sim->fail : 0;
 }
 
 static void flush(sl_sim *sim)
@@ -318,11 +382,15 @@ static void handle(sl_sim *sim, const sim_ev *e, size_t next_job)
 		on_end(sim, job, (int32_t)e->run);
 		break;
 	case EV_ELIGIBLE:
-		enqueue(sim, job);
+		if (sim->res[job].start == sim->now) /* else a cancelled planned start */
+			enqueue(sim, job);
 		break;
 	case EV_TICK:
 		sim__view_at(sim, sim->now);
-		sim->pol->tick(sim->pol_state, &sim->view, sim->now);
+		if (sim->pol->tick)
+			sim->pol->tick(sim->pol_state, &sim->view, sim->now);
+		if (sim->pol->plan && sim->pol->plan->replan)
+			sim->pol->plan->replan(sim->pol_state, &sim->view, &sim->ctl);
 		if (next_job < sim->trace->n || sim->ev.n > 0)
 			push_event(sim, sim->now + sim->step_s, EV_TICK, 0, 0);
 		break;
@@ -349,7 +417,8 @@ static int loop(sl_sim *sim)
 {
 	const sl_job *jobs = sim->trace->jobs;
 	size_t i = 0, n = sim->trace->n;
-	if (sim->pol->tick && n)
+	int ticks = sim->pol->tick || (sim->pol->plan && sim->pol->plan->replan);
+	if (ticks && n)
 		push_event(sim, sim->t_begin + sim->step_s, EV_TICK, 0, 0);
 	for (;;) {
 		const sim_ev *top = sim__evq_peek(&sim->ev);

@@ -115,6 +115,7 @@ typedef struct sl_sim_summary {
 	int64_t residency_breaches;       /* checked per job, never assumed */
 	int nsites;
 	sl_sim_site_sum *sites;           /* [nsites], owned by the sim */
+	const char *params;               /* the policy's description of its setup, "" if none */
 } sl_sim_summary;
 
 typedef struct sl_sim sl_sim;
@@ -161,6 +162,11 @@ void sl_sim_bucket_at(const sl_sim *sim, size_t b, int site, sl_sim_bucket *out)
 const sl_network *sl_sim_network(const sl_sim *sim);
 const sl_trace *sl_sim_trace(const sl_sim *sim);
 const char *sl_sim_policy(const sl_sim *sim);
+
+/* Send the decision receipts of a planning policy to fn (sched/receipt.h;
+ * see sl_policy_plan_ops.set_receipts).  Before sl_sim_run.  Returns 0, or
+ * SL_EUNSUPPORTED when the policy writes no receipts (fn is not kept). */
+int sl_sim_set_receipts(sl_sim *sim, sl_receipt_fn fn, void *ud);
 
 /* Free the per-job results (after writing them) to save memory. */
 void sl_sim_drop_jobs(sl_sim *sim);

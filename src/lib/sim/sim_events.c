@@ -3,13 +3,16 @@
  * entries keyed by one 64-bit integer packing (time, kind, job).
  *
  * Why not core/heap.h: the key already is a total order (a job has at most
- * one pending event of each kind, and ticks use job 0), so no insertion
+ * one live event of each kind, and ticks use job 0), so no insertion
  * sequence is needed to break ties, entries shrink from 24 to 16 bytes and
  * four children share a cache line.  Ties in time are broken by kind (ends
  * first) and then by job index, which is also the order jobs were placed:
- * the replay does not depend on how the heap is implemented.
+ * the replay does not depend on how the heap is implemented.  A moved
+ * planned start (sim.c, move_planned) leaves its cancelled event in the
+ * heap; if the job is moved back, two equal keys may coexist, and they are
+ * interchangeable (the second finds the job queued and is dropped).
  *
- * Invariant: for every i > 0, e[(i - 1) / 4].key < e[i].key.
+ * Invariant: for every i > 0, e[(i - 1) / 4].key <= e[i].key.
  */
 #include "core/mem.h"
 #include "sim/sim_int.h"

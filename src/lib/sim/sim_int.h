@@ -100,6 +100,11 @@ struct sl_sim {
 
 	sl_view view;
 	int64_t vstep_lo, vstep_hi;    /* the step the view's cache is on */
+	/* planning policies (pol->plan): the ticket each placement got, the
+	 * engine side of re-plans, and the policy's one-line description */
+	int32_t *ticket;               /* [trace->n] when pol->plan, else NULL */
+	sl_plan_ctl ctl;
+	char desc[256];
 	int32_t vk;                    /* its signal index */
 
 	/* job metrics gathered as jobs end (sim_metrics.c) */

@@ -25,7 +25,7 @@
 
 static const char *const top_keys[] = {"scenario", "description", "time", "tariffs", "zones",
                                        "interconnects", "sites", "origins", "data_rules",
-                                       "job_classes", NULL};
+                                       "job_classes", "energy", NULL};
 static const char *const time_keys[] = {"start", "end", "days", "step", "utc_offset", NULL};
 
 /* The end of the range, from `end` or `days` (exactly one of them). */
@@ -134,6 +134,7 @@ static void walk(sl__sc *c, const sl_yaml_node *root)
 	sl__sc_data_rules(c, root);
 	sl__sc_origins(c, root);
 	sl__sc_job_classes(c, root);
+	sl__sc_energy_section(c, root);
 }
 
 /* Evaluate each zone's tariff on the grid (only for a valid network). */
@@ -219,6 +220,7 @@ static int validate(const char *path, const sl_yaml_node *root, sl_diags *d, sl_
 	c.diags = d;
 	c.net = network_new(path);
 	walk(&c, root);
+	sl__sc_energy_finish(&c);
 	if (c.nerr == 0 && c.grid_ok)
 		fill_prices(c.net);
 	sl_free(c.dir);

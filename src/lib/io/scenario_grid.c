@@ -11,12 +11,14 @@
 
 static const char *const zone_keys[] = {
 	"id", "name", "utc_offset", "tariff", "carbon_avg_g_per_kwh", "carbon_marginal_g_per_kwh",
-	"renewable_mw", "curtailment_mw", "load_mw", NULL};
+	"renewable_mw", "curtailment_mw", "load_mw", "generation", "curtailment_rule",
+	"surplus_g_per_kwh", "mix_load_mw", "carbon_residual_g_per_kwh", NULL};
 
 static const char *const line_keys[] = {"id", "from", "to", "rated_mw", "loss_frac",
-                                        "length_km", "renewable_share", "flow_mw", NULL};
+                                        "length_km", "renewable_share", "flow_mw",
+                                        "fossil_g_per_kwh", NULL};
 
-static void parse_zone(sl__sc *c, const sl_yaml_node *n, sl_zone *z)
+static void parse_zone(sl__sc *c, const sl_yaml_node *n, sl_zone *z, int zi)
 {
 	const sl_network *net = c->net;
 	z->id = z->name = "";
@@ -39,6 +41,7 @@ static void parse_zone(sl__sc *c, const sl_yaml_node *n, sl_zone *z)
 	z->has_curtailment =
 		sl__sc_signal(c, n, "curtailment_mw", 0, sl__sc_ge(0), &z->curtailment_mw) == 1;
 	z->has_load = sl__sc_signal(c, n, "load_mw", 0, sl__sc_ge(0), &z->load_mw) == 1;
+	sl__sc_zone_energy(c, n, z, zi);
 }
 
 void sl__sc_zones(sl__sc *c, const sl_yaml_node *root)
@@ -53,7 +56,7 @@ void sl__sc_zones(sl__sc *c, const sl_yaml_node *root)
 	sl__sc_unique_ids(c, seq);
 	for (size_t i = 0; i < seq->n; i++) {
 		size_t m = sl__sc_push_index(c, i);
-		parse_zone(c, seq->items[i], &net->zones[i]);
+		parse_zone(c, seq->items[i], &net->zones[i], (int)i);
 		sl__sc_pop(c, m);
 	}
 	sl__sc_pop(c, m0);
@@ -86,6 +89,7 @@ static void parse_line(sl__sc *c, const sl_yaml_node *n, sl_interconnect *l)
 	l->has_flow = sl__sc_signal(c, n, "flow_mw", 0,
 	                            sl__sc_in(0, rated_ok ? l->rated_mw : INFINITY),
 	                            &l->flow_mw) == 1;
+	sl__sc_line_energy(c, n, l);
 }
 
 void sl__sc_interconnects(sl__sc *c, const sl_yaml_node *root)

@@ -34,6 +34,7 @@ typedef struct sl__sc {
 	size_t nerr;
 	sl_network *net;       /* being filled; everything from net->arena */
 	int grid_ok;           /* the time grid is valid: signals can be expanded */
+	struct sl__sc_energy *energy; /* scenario_energy.c's pending work, NULL until needed */
 	char path[SL__SC_PATH_MAX];
 	size_t plen;
 } sl__sc;
@@ -146,6 +147,22 @@ void sl__sc_sites(sl__sc *c, const sl_yaml_node *root);         /* scenario_site
 void sl__sc_data_rules(sl__sc *c, const sl_yaml_node *root);    /* scenario_origin.c */
 void sl__sc_origins(sl__sc *c, const sl_yaml_node *root);
 void sl__sc_job_classes(sl__sc *c, const sl_yaml_node *root);   /* scenario_class.c */
+
+/* Energy keys (scenario_energy.c), called by the section readers after
+ * their own keys: zone generation, curtailment_rule, surplus, mix load and
+ * residual mix; an interconnect's fossil intensity (and the receiving
+ * zone's load check); site generation, surplus share and green claim; an
+ * origin's zone or intensity; a route's kwh_per_gb (returns 0 when it is
+ * invalid); the top-level `energy` section.  sl__sc_energy_finish runs the
+ * curtailment rules once every flow is known and frees the hooks' state
+ * (call it once after the walk, whatever the errors). */
+void sl__sc_zone_energy(sl__sc *c, const sl_yaml_node *n, sl_zone *z, int zi);
+void sl__sc_line_energy(sl__sc *c, const sl_yaml_node *n, sl_interconnect *l);
+void sl__sc_site_energy(sl__sc *c, const sl_yaml_node *n, sl_site *s);
+void sl__sc_origin_energy(sl__sc *c, const sl_yaml_node *n, sl_origin *o);
+int sl__sc_route_energy(sl__sc *c, const sl_yaml_node *map, sl_route *r);
+void sl__sc_energy_section(sl__sc *c, const sl_yaml_node *root);
+void sl__sc_energy_finish(sl__sc *c);
 
 /* Check that shares sum to 1 within 0.001 (reported at seq). */
 void sl__sc_shares_sum(sl__sc *c, const sl_yaml_node *seq, const char *what, double sum);

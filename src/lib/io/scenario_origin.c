@@ -11,8 +11,9 @@
 
 static const char *const rule_keys[] = {"allowed", NULL};
 static const char *const origin_keys[] = {"id", "name", "utc_offset", "jurisdiction", "share",
-                                          "data_tags", "routes", NULL};
-static const char *const route_keys[] = {"rtt_ms", "gbps", "cny_per_gb", NULL};
+                                          "data_tags", "routes", "zone", "carbon_g_per_kwh",
+                                          NULL};
+static const char *const route_keys[] = {"rtt_ms", "gbps", "cny_per_gb", "kwh_per_gb", NULL};
 
 static void parse_data_rule(sl__sc *c, const sl_yaml_pair *p, sl_data_rule *r)
 {
@@ -67,6 +68,7 @@ static void parse_route(sl__sc *c, const sl_yaml_pair *p, sl_origin *o)
 	ok &= sl__sc_num(c, p->value, "rtt_ms", 1, sl__sc_gt(0), &r->rtt_ms) == 1;
 	ok &= sl__sc_num(c, p->value, "gbps", 1, sl__sc_gt(0), &r->gbps) == 1;
 	ok &= sl__sc_num(c, p->value, "cny_per_gb", 0, sl__sc_ge(0), &r->cny_per_gb) >= 0;
+	ok &= sl__sc_route_energy(c, p->value, r);
 	if (!ok)
 		return;
 	r->site = site;
@@ -158,6 +160,7 @@ static int parse_origin(sl__sc *c, const sl_yaml_node *n, sl_origin *o, double *
 	int share_ok = sl__sc_num(c, n, "share", 1, sl__sc_in(0, 1), &o->share) == 1;
 	parse_data_tags(c, n, o);
 	parse_routes(c, n, o);
+	sl__sc_origin_energy(c, n, o);
 	if (share_ok)
 		*sum += o->share;
 	return share_ok;

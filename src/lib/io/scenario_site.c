@@ -11,6 +11,7 @@
 
 static const char *const site_keys[] = {"id", "name", "zone", "jurisdiction", "lat", "lon",
                                         "cores", "gpus", "power", "pue", "green_mw", "backend",
+                                        "generation", "green_surplus_share", "green_import",
                                         NULL};
 static const char *const power_keys[] = {"core_idle_w", "core_busy_w", "gpu_idle_w",
                                          "gpu_busy_w", NULL};
@@ -81,6 +82,7 @@ static void parse_site(sl__sc *c, const sl_yaml_node *n, sl_site *s)
 	s->has_green = sl__sc_signal(c, n, "green_mw", 0, sl__sc_ge(0), &s->green_mw) == 1;
 	s->backend = SL_BACKEND_SIM;
 	sl__sc_ref(c, n, "backend", 0, "backend", sl__sc_words(backend_names), &s->backend);
+	sl__sc_site_energy(c, n, s);
 }
 
 void sl__sc_sites(sl__sc *c, const sl_yaml_node *root)

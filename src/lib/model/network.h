@@ -64,6 +64,12 @@ typedef struct sl_zone {
 	sl_signal curtailment_mw;             /* renewable output the grid cannot absorb */
 	int has_load;
 	sl_signal load_mw;                    /* zone demand shape, optional */
+	/* energy accounting (energy/supply.h, docs/energy.md) */
+	double surplus_g_per_kwh;             /* charged for absorbed curtailment; default 0 */
+	int has_mix_load;
+	sl_signal mix_load_mw;                /* demand its average is the mix of; default load_mw */
+	int has_carbon_residual;
+	sl_signal carbon_residual_g_per_kwh;  /* market-based residual mix, when published */
 } sl_zone;
 
 typedef struct sl_interconnect {
@@ -75,6 +81,8 @@ typedef struct sl_interconnect {
 	sl_signal renewable_share;            /* [0, 1] of the energy the line carries */
 	int has_flow;
 	sl_signal flow_mw;                    /* scheduled flow, optional; <= rated_mw */
+	int has_fossil;
+	sl_signal fossil_g_per_kwh;           /* its non-renewable part; default: from-zone average */
 } sl_interconnect;
 
 enum { SL_BACKEND_SIM = 0, SL_BACKEND_LOCAL = 1, SL_BACKEND_SLURM = 2 };
@@ -92,6 +100,14 @@ typedef struct sl_site {
 	int has_green;
 	sl_signal green_mw;                   /* contracted / on-site green supply */
 	int backend;                          /* SL_BACKEND_* */
+	/* energy supply (energy/supply.h, docs/energy.md) */
+	int has_onsite;
+	sl_signal onsite_mw;                  /* on-site generation, behind the meter */
+	int has_green_surplus_share;
+	double green_surplus_share;           /* of its zone's curtailment; default by IT power */
+	int has_green_import;
+	int green_import_line;                /* interconnect whose green energy it claims */
+	double green_import_mw;               /* at most this much of it */
 } sl_site;
 
 /* A route from an origin to a site it can reach. */
@@ -100,6 +116,8 @@ typedef struct sl_route {
 	double rtt_ms;
 	double gbps;
 	double cny_per_gb;
+	int has_kwh_per_gb;
+	double kwh_per_gb;                    /* network energy; default the network's */
 } sl_route;
 
 typedef struct sl_origin {
@@ -112,6 +130,11 @@ typedef struct sl_origin {
 	int nroutes;
 	int *route_of_site;                   /* [nsites]: index into routes or -1 */
 	double *tag_share;                    /* [ntags]: share of its jobs with each data tag */
+	/* the grid its network energy is drawn from: a zone, or an intensity */
+	int has_zone;
+	int zone;
+	int has_carbon;
+	sl_signal carbon_g_per_kwh;
 } sl_origin;
 
 /* A data tag and where data so tagged may be processed. */
@@ -152,6 +175,8 @@ typedef struct sl_network {
 	sl_data_rule *tags;          int ntags;
 	const char **jurisdictions;  int njurisdictions;
 	sl_job_class *classes;       int nclasses;
+	int has_network_kwh_per_gb;           /* energy.network_kwh_per_gb was given */
+	double network_kwh_per_gb;
 } sl_network;
 
 /* Free a network and everything it owns.  Accepts NULL. */

@@ -206,6 +206,27 @@ static const char *file_text(const fx *f, int64_t id, const char *name)
 	return buf;
 }
 
+/* Pump until the job's file begins with prefix: Slurm reports RUNNING when
+ * it launches a job, a moment before the script's first line runs. */
+static void wait_file(fx *f, int64_t id, const char *name, const char *prefix)
+{
+	char path[700];
+	snprintf(path, sizeof path, "%s/%" PRId64 "/%s", f->jobs, id, name);
+	for (int i = 0; i < 100; i++) {
+		FILE *fp = fopen(path, "r");
+		char buf[64] = "";
+		if (fp) {
+			size_t n = fread(buf, 1, sizeof buf - 1, fp);
+			buf[n] = '\0';
+			fclose(fp);
+			if (strncmp(buf, prefix, strlen(prefix)) == 0)
+				return;
+		}
+		pump(f, 100);
+	}
+	fail_msg("%s never began with \"%s\"", path, prefix);
+}
+
 /* ---- offline --------------------------------------------------------------- */
 
 static void test_setup(void **st)
@@ -353,10 +374,11 @@ static void test_cancel(void **st)
 	sl_err e = {0};
 	if (fx_open(f, A.url, "suanli-a", A.token, A.partition, NULL, &e))
 		fail_msg("%s", e.msg);
-	const char *sleeper[] = {"sleep", "300", NULL};
-	assert_int_equal(submit(f, 201, sleeper, 0, 2, 0, NULL), 0); /* all of A's CPUs */
+	const char *sleeper[] = {"echo started; exec sleep 300", NULL};
+	assert_int_equal(submit(f, 201, sleeper, 1, 2, 0, NULL), 0); /* all of A's CPUs */
 	wait_event(f, 201, 0, SL_EXEC_RUNNING, 60);
-	assert_int_equal(submit(f, 202, sleeper, 0, 2, 0, NULL), 0); /* must wait */
+	wait_file(f, 201, "stdout", "started\n");
+	assert_int_equal(submit(f, 202, sleeper, 1, 2, 0, NULL), 0); /* must wait */
 	wait_event(f, 202, 0, SL_EXEC_SUBMITTED, 30);
 	pump(f, 500);
 	assert_null(find_event(f, 202, 0, SL_EXEC_RUNNING));
@@ -497,6 +519,7 @@ static void test_capacity_gpus(void **st)
 	const char *argv[] = {"echo \"$CUDA_VISIBLE_DEVICES $SUANLI_GPUS\"; sleep 300", NULL};
 	assert_int_equal(submit(f, 601, argv, 1, 1, 1, NULL), 0);
 	wait_event(f, 601, 0, SL_EXEC_RUNNING, 60);
+	wait_file(f, 601, "stdout", "0 1\n");
 	pump(f, 600); /* one more refresh after it started */
 	s = status_of(f);
 	assert_int_equal(s.capacity.gpus_alloc, 1);

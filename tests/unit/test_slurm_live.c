@@ -147,6 +147,27 @@ static const char *output_of(const live *l, const char *name, int64_t id)
 	return buf;
 }
 
+/* Wait until the job's output file holds prefix: Slurm reports RUNNING when
+ * it launches the job, a moment before the script's first line runs. */
+static void wait_output(const live *l, const char *name, int64_t id, const char *prefix)
+{
+	char path[600];
+	snprintf(path, sizeof path, "%s/jobs/%s-%" PRId64 ".out", l->dir, name, id);
+	for (int i = 0; i < 100; i++) {
+		FILE *f = fopen(path, "r");
+		char buf[64] = "";
+		if (f) {
+			size_t n = fread(buf, 1, sizeof buf - 1, f);
+			buf[n] = '\0';
+			fclose(f);
+			if (strncmp(buf, prefix, strlen(prefix)) == 0)
+				return;
+		}
+		sleep_ms(100);
+	}
+	fail_msg("%s never began with \"%s\"", path, prefix);
+}
+
 static void test_ping(void **st)
 {
 	(void)st;
@@ -214,8 +235,9 @@ static void test_cancel_and_capacity(void **st)
 	NEED_LIVE();
 	sl_err e = {0};
 	sl_slurm *a = client(&A, "suanli-a", A.token);
-	int64_t id = submit(a, &A, "sleeper", "#!/bin/sh\nsleep 300\n", 0, 1, 0);
+	int64_t id = submit(a, &A, "sleeper", "#!/bin/sh\necho started\nexec sleep 300\n", 0, 1, 0);
 	sl_slurm_job j = wait_job(a, id, SL_SLURM_RUNNING, 60);
+	wait_output(&A, "sleeper", id, "started\n");
 	assert_true(j.start_s > 0);
 	assert_int_equal(j.end_s, 0);
 	assert_int_equal(j.exit_code, -1);
@@ -259,6 +281,7 @@ static void test_gpus(void **st)
 	                    1, 1);
 	sl_slurm_job j = wait_job(b, id, SL_SLURM_RUNNING, 60);
 	assert_int_equal(j.gpus, 1);
+	wait_output(&B, "gpu", id, "0\n");
 	sl_slurm_capacity cap;
 	if (sl_slurm_get_capacity(b, NULL, &cap, &e))
 		fail_msg("%s", e.msg);

@@ -66,8 +66,8 @@ double sl_supply_residual_ci(double mix_load_mw, double location_ci, double expo
                              double claimed_green_mw)
 {
 	double den = mix_load_mw - claimed_green_mw;
-	if (!(mix_load_mw > 0) || !(den > 0))
-		return location_ci;
+	if (!(mix_load_mw > 0) || !(den > 0) || (export_term == 0 && claimed_green_mw == 0))
+		return location_ci; /* nothing claimed or exported: exactly the location mix */
 	double r = (mix_load_mw * location_ci + export_term) / den;
 	return r > 0 ? r : 0.0;
 }
@@ -160,8 +160,7 @@ static double zone_avg(const sl_zone *z, int32_t k) { return sig_at(1, &z->carbo
 
 static double zone_marginal(const sl_zone *z, int32_t k)
 {
-	return z->carbon_marginal_g_per_kwh.v ? sig_at(1, &z->carbon_marginal_g_per_kwh, k)
-	                                      : zone_avg(z, k);
+	return z->has_carbon_marginal ? sig_at(1, &z->carbon_marginal_g_per_kwh, k) : zone_avg(z, k);
 }
 
 static void derive_lines(sl_supply *s)

@@ -122,6 +122,10 @@ int sl_sim_new_ops(const sl_network *net, const sl_trace *trace, const sl_policy
 		return sl_err_set(err, SL_EINVAL, NULL, "policy %s has no place()", pol->name);
 	if (opts && opts->carbon != SL_CARBON_AVERAGE && opts->carbon != SL_CARBON_MARGINAL)
 		return sl_err_set(err, SL_EINVAL, NULL, "unknown carbon accounting mode %d", opts->carbon);
+	if (opts && opts->green != SL_GREEN_MARKET && opts->green != SL_GREEN_LOCATION)
+		return sl_err_set(err, SL_EINVAL, NULL, "unknown green accounting basis %d", opts->green);
+	if (opts && opts->has_net_kwh_per_gb && !(opts->net_kwh_per_gb >= 0))
+		return sl_err_set(err, SL_EINVAL, NULL, "network energy must be >= 0 kWh/GB");
 	int rc = check_trace(net, trace, err);
 	if (rc)
 		return rc;
@@ -139,6 +143,7 @@ int sl_sim_new_ops(const sl_network *net, const sl_trace *trace, const sl_policy
 	}
 	sim->sum.policy = pol->name;
 	sim->sum.carbon = sim->opts.carbon;
+	sim->sum.green = sim->opts.green;
 	if (pol->plan && pol->plan->describe)
 		pol->plan->describe(sim->pol_state, sim->desc, sizeof sim->desc);
 	sim->sum.params = sim->desc;
@@ -169,6 +174,7 @@ void sl_sim_free(sl_sim *sim)
 	sl_free(sim->is_dirty);
 	sl_free(sim->bk);
 	sl_free(sim->steps);
+	sim__energy_free(sim);
 	sl_free(sim->sum.sites);
 	sl_free(sim->waits);
 	sl_free(sim->ticket);
@@ -242,6 +248,7 @@ static void on_start(void *ud, int32_t j, int32_t run, int64_t now, int64_t end_
 	r->start = now;
 	r->energy_kwh = -ss->E;
 	r->carbon_g = -ss->C;
+	r->carbon_alt_g = -ss->Calt;
 	r->cost_cny = -ss->M;
 	int32_t run_s = job->run_s < job->est_s ? job->run_s : job->est_s;
 	push_event(sim, now + run_s, EV_END, j, run);
@@ -269,10 +276,12 @@ static void on_end(sl_sim *sim, int32_t j, int32_t run)
 	r->status = job->run_s > job->est_s ? SL_JOB_KILLED : SL_JOB_DONE;
 	r->energy_kwh = (ss->E + r->energy_kwh) * inc / SIM_J_PER_KWH;
 	r->carbon_g = (ss->C + r->carbon_g) * inc / SIM_J_PER_KWH;
+	r->carbon_alt_g = (ss->Calt + r->carbon_alt_g) * inc / SIM_J_PER_KWH;
 	r->cost_cny = (ss->M + r->cost_cny) * inc / SIM_J_PER_KWH;
 	if (sim->now > sim->last_end)
 		sim->last_end = sim->now;
 	sim__job_ended(sim, job, r);
+	sim__energy_job_end(sim, job, r);
 	sl_site_queue_finish(&sim->site[r->site].q, run);
 	mark_dirty(sim, r->site);
 	job_event(sim, SL_JOBEV_END, j);
@@ -490,7 +499,8 @@ int sl_sim_close(sl_sim *sim, int64_t t_end, sl_err *err)
 	sim->sum.t_begin = sim->t_begin;
 	sim->sum.t_end = t_end;
 	sim->closed = 1;
-	return sim__site_metrics(sim, err);
+	int rc = sim__site_metrics(sim, err);
+	return rc ? rc : sim__energy_close(sim, err);
 }
 
 const sl_sim_summary *sl_sim_get_summary(const sl_sim *sim) { return &sim->sum; }

@@ -37,6 +37,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "energy/supply.h"
 #include "io/trace.h"
 #include "model/job.h"
 #include "model/network.h"
@@ -53,6 +54,15 @@ typedef struct sl_sim_opts {
 	void (*progress)(void *ud, size_t done, size_t total);
 	void *progress_ud;
 	int check;                  /* 1: verify capacity and accounting as it runs */
+	/* Energy accounting (docs/energy.md).  green: SL_GREEN_MARKET (the
+	 * default: contracted green supply and line claims are zero-carbon,
+	 * the rest at the residual mix) or SL_GREEN_LOCATION (the zone's
+	 * blended grid average for everything drawn from the grid).  Network
+	 * energy per GB moved: net_kwh_per_gb when has_net_kwh_per_gb, else
+	 * the scenario's, else SL_NET_KWH_PER_GB_DEFAULT. */
+	int green;
+	int has_net_kwh_per_gb;
+	double net_kwh_per_gb;
 } sl_sim_opts;
 
 /* What became of a job. */
@@ -68,6 +78,7 @@ const char *sl_job_status_name(int status);
 typedef struct sl_sim_job {
 	int64_t start, end;
 	double energy_kwh, carbon_g, cost_cny;
+	double carbon_alt_g;  /* carbon under the other carbon mode (same green basis) */
 	int32_t transfer_s;   /* input transfer before it could queue */
 	int16_t site;         /* -1 when rejected */
 	uint8_t status;       /* SL_JOB_* */
@@ -81,6 +92,10 @@ typedef struct sl_sim_bucket {
 	double busy_core_s, busy_gpu_s;
 	double it_j, facility_j, green_j, grid_j;
 	double carbon_g, cost_cny;
+	/* supply used by source (green_j is on-site + surplus, + contract in
+	 * the market basis) and carbon under the other carbon mode */
+	double onsite_j, surplus_j, contract_j;
+	double carbon_alt_g;
 } sl_sim_bucket;
 
 typedef struct sl_sim_site_sum {
@@ -92,7 +107,28 @@ typedef struct sl_sim_site_sum {
 	double job_kwh, job_carbon_g, job_cost_cny;    /* sum over its jobs */
 	double util_cores, util_gpus;     /* busy / (installed x window), 0 if none */
 	double green_share;               /* green / facility energy */
+	double onsite_kwh, surplus_kwh, contract_kwh; /* supply used, by source */
+	double carbon_alt_g, job_carbon_alt_g, idle_carbon_alt_g; /* the other carbon mode */
 } sl_sim_site_sum;
+
+/* Move bits or move watts (docs/energy.md): the work placed at sites in
+ * the sending zone of `line`, as it ran (moving its data there) against
+ * running it at `watts_site` in the receiving zone on the line's power
+ * (the same busy time, that site's devices and PUE, energy sent =
+ * facility / (1 - loss), its zone's price, its data moved there).  Figures
+ * are the jobs' marginal (busy) shares; carbon is [SL_CARBON_*]. */
+typedef struct sl_sim_bw {
+	int line;                         /* -1: no interconnect with sites at both ends */
+	int watts_site;                   /* the first site of the receiving zone */
+	int64_t jobs;                     /* compared */
+	int64_t jobs_no_route;            /* left out: their origin cannot reach watts_site */
+	double it_kwh;                    /* their busy IT energy where they ran */
+	double bits_kwh, bits_net_kwh, bits_cost_cny, bits_transfer_cny;
+	double bits_carbon_g[2], bits_net_carbon_g[2];
+	double watts_kwh, watts_sent_kwh, watts_net_kwh, watts_cost_cny, watts_transfer_cny;
+	double watts_carbon_g[2], watts_net_carbon_g[2];
+	double watts_flow_share;          /* share of watts_kwh in hours the line carries a flow */
+} sl_sim_bw;
 
 /* Totals of one run.  Energy/carbon/cost totals are site totals including
  * idle power over [t_begin, t_end); job_* are the jobs' marginal shares;
@@ -115,6 +151,17 @@ typedef struct sl_sim_summary {
 	int64_t residency_breaches;       /* checked per job, never assumed */
 	int nsites;
 	sl_sim_site_sum *sites;           /* [nsites], owned by the sim */
+	/* Energy supply and accounting views (docs/energy.md).  carbon_g is
+	 * carbon_view_g[green][carbon]; the other carbon mode's job and idle
+	 * shares are *_alt_g.  Network energy is for the placed jobs' input
+	 * and output at kWh/GB of their route, at the origin's grid. */
+	int green;                        /* SL_GREEN_* used */
+	double onsite_kwh, surplus_kwh, contract_kwh; /* supply used, by source */
+	double job_carbon_alt_g, idle_carbon_alt_g;
+	double carbon_view_g[2][2];       /* site totals incl. idle, [SL_GREEN_*][SL_CARBON_*] */
+	double net_kwh_per_gb;            /* the network default in force */
+	double net_kwh, net_carbon_g[2];  /* [SL_CARBON_*], in the run's green basis */
+	sl_sim_bw bw;
 	const char *params;               /* the policy's description of its setup, "" if none */
 } sl_sim_summary;
 

@@ -8,9 +8,12 @@
  * and to its running integrals E, C, M (sim_int.h), from which jobs take
  * their share in O(1) at their end.
  *
- * The carbon signal is chosen in one place (carbon_signal) by the run's
- * accounting mode; the green supply in one place (green_signal).  Later
- * supply models (curtailed surplus, interconnect imports) change those two.
+ * Every step's supply and intensities come from the energy module
+ * (energy/supply.h, via sim->sup) in one place (step_fill): the grid
+ * intensity of the run's accounting view, the other carbon mode's, every
+ * view for the summary, and the on-site, curtailed-surplus and contracted
+ * supply caps.  piece() uses the supply in that order, then the grid
+ * (docs/energy.md).
  */
 #include <math.h>
 #include <string.h>
@@ -19,36 +22,34 @@
 #include "core/time.h"
 #include "sim/sim_int.h"
 
-static const sl_signal *carbon_signal(const sl_sim *sim, int s)
+/* Site s's values in step k of the network grid. */
+static void step_fill(const sl_sim *sim, int s, int32_t k, sim_step *v)
 {
-	const sl_zone *z = &sim->net->zones[sim->net->sites[s].zone];
-	if (sim->opts.carbon == SL_CARBON_MARGINAL && z->has_carbon_marginal)
-		return &z->carbon_marginal_g_per_kwh;
-	return &z->carbon_avg_g_per_kwh;
+	const sl_network *net = sim->net;
+	const sl_supply *sup = &sim->sup;
+	const sl_site *st = &net->sites[s];
+	int64_t t = net->t0 + (int64_t)k * net->step_s;
+	v->pue = sl_signal_at(&st->pue, t);
+	v->price = sl_signal_at(&net->zones[st->zone].price_cny_per_kwh, t);
+	for (int i = 0; i < SL_CI_COUNT; i++)
+		v->ci_view[i] = sl_supply_zone(sup, st->zone, SL_ZS_CI + i)[k];
+	v->ci = v->ci_view[sl_supply_ci_view(sim->opts.carbon, sim->opts.green)];
+	v->ci_alt = v->ci_view[sl_supply_ci_view(!sim->opts.carbon, sim->opts.green)];
+	v->onsite_w = sl_supply_site(sup, s, SL_SS_ONSITE_MW)[k] * 1e6;
+	v->surplus_w = sl_supply_site(sup, s, SL_SS_SURPLUS_MW)[k] * 1e6;
+	v->contract_w = sl_supply_site(sup, s, SL_SS_CONTRACT_MW)[k] * 1e6;
+	v->ci_sur = net->zones[st->zone].surplus_g_per_kwh;
+	v->green_w = v->onsite_w + v->surplus_w +
+	             (sim->opts.green == SL_GREEN_MARKET ? v->contract_w : 0.0);
 }
 
-/* Green supply of site s at t, in W. */
-static double green_signal(const sl_sim *sim, int s, int64_t t)
-{
-	const sl_site *st = &sim->net->sites[s];
-	return st->has_green ? sl_signal_at(&st->green_mw, t) * 1e6 : 0.0;
-}
+static double step_value(const sim_step *v, int kind);
 
 double sim__signal(const sl_sim *sim, int kind, int s, int64_t t)
 {
-	const sl_network *net = sim->net;
-	switch (kind) {
-	case SL_SIG_CARBON_G_PER_KWH:
-		return sl_signal_at(carbon_signal(sim, s), t);
-	case SL_SIG_PRICE_CNY_PER_KWH:
-		return sl_signal_at(&net->zones[net->sites[s].zone].price_cny_per_kwh, t);
-	case SL_SIG_PUE:
-		return sl_signal_at(&net->sites[s].pue, t);
-	case SL_SIG_GREEN_W:
-		return green_signal(sim, s, t);
-	default:
-		return 0.0;
-	}
+	size_t n = (size_t)(sim->net->nsteps > 0 ? sim->net->nsteps : 1);
+	int32_t k = sl_supply_index(&sim->sup, t);
+	return step_value(&sim->steps[(size_t)s * n + (size_t)k], kind);
 }
 
 /* Start of the step holding t, on the network's grid. */
@@ -67,13 +68,8 @@ static void steps_init(sl_sim *sim)
 	sim->steps = sl_malloc((size_t)net->nsites * (size_t)n * sizeof *sim->steps);
 	for (int s = 0; s < net->nsites; s++) {
 		sim_step *row = &sim->steps[(size_t)s * (size_t)n];
-		for (int32_t i = 0; i < n; i++) {
-			int64_t t = net->t0 + (int64_t)i * net->step_s;
-			row[i].pue = sl_signal_at(&net->sites[s].pue, t);
-			row[i].ci = sl_signal_at(carbon_signal(sim, s), t);
-			row[i].price = sl_signal_at(&net->zones[net->sites[s].zone].price_cny_per_kwh, t);
-			row[i].green_w = green_signal(sim, s, t);
-		}
+		for (int32_t i = 0; i < n; i++)
+			step_fill(sim, s, i, &row[i]);
 	}
 }
 
@@ -89,7 +85,9 @@ void sim__energy_init(sl_sim *sim)
 		ss->last_t = ss->step_end = sim->t_begin;
 		ss->k = -1;
 	}
+	sim__energy_supply(sim);
 	steps_init(sim);
+	sim__energy_setup(sim);
 	sim->vstep_lo = sim->vstep_hi = INT64_MIN;
 }
 
@@ -126,23 +124,42 @@ static void step_refresh(sl_sim *sim, int s, sim_site *ss)
 	ss->ci = v->ci;
 	ss->price = v->price;
 	ss->green_w = v->green_w;
+	ss->cur = v;
 	sim__buckets_reserve(sim, ss->bucket);
 }
 
-/* Add dt seconds at the site's current power and step values. */
+static double min2(double a, double b) { return a < b ? a : b; }
+
+/* Add dt seconds at the site's current power and step values.  Supply in
+ * order: on-site, curtailed surplus (charged ci_sur), contracts (zero in
+ * the market basis, grid in the location basis), then the grid. */
 static void piece(sl_sim *sim, int s, sim_site *ss, double dt)
 {
 	sim_acc *b = &sim->bk[ss->bucket * (size_t)sim->nsites + (size_t)s];
 	sim_tot *t = &ss->tot;
+	const sim_step *v = ss->cur;
 	double it = ss->idle_w + ss->busy_w;
 	double f = it * ss->pue;
-	double green = f < ss->green_w ? f : ss->green_w;
+	double on = min2(f, v->onsite_w), sur = min2(f - on, v->surplus_w);
+	double con = min2(f - on - sur, v->contract_w);
+	double green = on + sur + (sim->opts.green == SL_GREEN_MARKET ? con : 0.0);
 	double grid = f - green;
 	double grid_frac = green > 0 ? grid / f : 1.0;
+	double sur_frac = sur > 0 ? sur / f : 0.0;
 	double core_s = ss->busy_c * dt, gpu_s = ss->busy_g * dt;
 	b->busy_core_s += core_s;
 	b->busy_gpu_s += gpu_s;
 	b->green_j += green * dt;
+	b->onsite_j += on * dt;
+	b->surplus_j += sur * dt;
+	b->contract_j += con * dt;
+	t->onsite_j += on * dt;
+	t->surplus_j += sur * dt;
+	t->contract_j += con * dt;
+	t->carbon_alt_g += (grid * v->ci_alt + sur * v->ci_sur) * dt / SIM_J_PER_KWH;
+	if (sur > 0)
+		t->carbon_g += sur * dt * v->ci_sur / SIM_J_PER_KWH;
+	ss->Calt += ss->pue * (grid_frac * v->ci_alt + sur_frac * v->ci_sur) * dt;
 	t->busy_core_s += core_s;
 	t->busy_gpu_s += gpu_s;
 	t->it_j += it * dt;
@@ -153,6 +170,8 @@ static void piece(sl_sim *sim, int s, sim_site *ss, double dt)
 	t->cost_cny += f * dt * ss->price / SIM_J_PER_KWH;
 	ss->E += ss->pue * dt;
 	ss->C += ss->pue * grid_frac * ss->ci * dt;
+	if (sur > 0)
+		ss->C += ss->pue * sur_frac * v->ci_sur * dt;
 	ss->M += ss->pue * ss->price * dt;
 }
 
@@ -171,7 +190,11 @@ void sl_sim_bucket_at(const sl_sim *sim, size_t b, int s, sl_sim_bucket *out)
 	out->facility_j = out->it_j * v->pue;
 	out->green_j = a->green_j;
 	out->grid_j = out->facility_j - a->green_j;
-	out->carbon_g = out->grid_j * v->ci / SIM_J_PER_KWH;
+	out->carbon_g = out->grid_j * v->ci / SIM_J_PER_KWH + a->surplus_j * v->ci_sur / SIM_J_PER_KWH;
+	out->carbon_alt_g = (out->grid_j * v->ci_alt + a->surplus_j * v->ci_sur) / SIM_J_PER_KWH;
+	out->onsite_j = a->onsite_j;
+	out->surplus_j = a->surplus_j;
+	out->contract_j = a->contract_j;
 	out->cost_cny = out->facility_j * v->price / SIM_J_PER_KWH;
 }
 

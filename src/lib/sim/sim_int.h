@@ -40,17 +40,26 @@ static inline const sim_ev *sim__evq_peek(const sim_evq *q) { return q->n ? &q->
 /* The signal values a site's accounting reads in one step. */
 typedef struct sim_step {
 	double pue, ci, price, green_w;
+	/* energy supply (energy_account.c, docs/energy.md): caps of on-site,
+	 * curtailed-surplus and contracted supply (W, used in this order),
+	 * the surplus intensity, grid intensity under the other carbon mode,
+	 * and every grid view (SL_CI_*) for the summary's view table; green_w
+	 * = what the run's green basis counts as zero-carbon */
+	double onsite_w, surplus_w, contract_w, ci_sur, ci_alt;
+	double ci_view[SL_CI_COUNT];
 } sim_step;
 
 /* What the run records per site and step; the rest of a row follows
  * (sl_sim_bucket_at). */
 typedef struct sim_acc {
 	double busy_core_s, busy_gpu_s, green_j;
+	double onsite_j, surplus_j, contract_j;
 } sim_acc;
 
 /* Running totals of one site over the window. */
 typedef struct sim_tot {
 	double busy_core_s, busy_gpu_s, it_j, facility_j, green_j, grid_j, carbon_g, cost_cny;
+	double onsite_j, surplus_j, contract_j, carbon_alt_g;
 } sim_tot;
 
 /* One site's state.  Invariant: busy_c/busy_g equal the cores/GPUs of the
@@ -70,6 +79,8 @@ typedef struct sim_site {
 	int32_t k;                              /* its signal index, -1 before the first */
 	size_t bucket;                          /* its row in bk */
 	double pue, ci, price, green_w;         /* that step's values */
+	const sim_step *cur;                    /* and the whole step */
+	double Calt;                            /* C under the other carbon mode */
 	int64_t pend_c, pend_g;                 /* placed, not started */
 	int32_t pend_jobs;
 	int64_t jobs;                           /* started here */
@@ -91,6 +102,8 @@ struct sl_sim {
 	int64_t t_begin, now, last_end;
 	int32_t step_s;
 	sim_step *steps;               /* [nsites][net->nsteps]: signal values per step */
+	sl_supply sup;                 /* the supply series the steps are drawn from */
+	struct sim_enx *enx;           /* energy_account.c: network energy, bits or watts */
 	sim_acc *bk;                   /* [nbk][nsites] */
 	size_t nbk, bk_cap;
 
@@ -129,6 +142,20 @@ double sim__signal(const sl_sim *sim, int kind, int s, int64_t t);
 extern const sl_view_ops sim__view_ops;
 /* Point the view at now (refreshing the current-step signal cache). */
 void sim__view_at(sl_sim *sim, int64_t now);
+
+/* energy_account.c (docs/energy.md) */
+/* Set up the supply series (before the step table) and, after it, the
+ * move-bits-or-watts comparison; free both. */
+void sim__energy_supply(sl_sim *sim);
+void sim__energy_setup(sl_sim *sim);
+void sim__energy_free(sl_sim *sim);
+/* A started job ended (its result is final): network energy, the other
+ * carbon mode's job share, move bits or move watts. */
+void sim__energy_job_end(sl_sim *sim, const sl_job *job, const sl_sim_job *r);
+/* At close, after the site metrics: supply by source, the other carbon
+ * mode, carbon under every view.  SL_EINTERNAL in check mode when the
+ * views do not agree with the run's own totals. */
+int sim__energy_close(sl_sim *sim, sl_err *err);
 
 /* sim_metrics.c */
 /* Count a job that ended (its result is final) or was rejected. */

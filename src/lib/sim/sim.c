@@ -101,6 +101,7 @@ static void setup(sl_sim *sim)
 	sim->view.carbon = sim->opts.carbon;
 	if (sim->pol->plan) {
 		sim->ticket = sl_calloc(sim->trace->n ? sim->trace->n : 1, sizeof *sim->ticket);
+		sim->planned = sl_calloc(sim->trace->n ? sim->trace->n : 1, sizeof *sim->planned);
 		sim->ctl.ud = sim;
 		sim->ctl.move = move_planned;
 	}
@@ -178,6 +179,7 @@ void sl_sim_free(sl_sim *sim)
 	sl_free(sim->sum.sites);
 	sl_free(sim->waits);
 	sl_free(sim->ticket);
+	sl_free(sim->planned);
 	sl_free(sim);
 }
 
@@ -293,7 +295,8 @@ static void enqueue(sl_sim *sim, int32_t j)
 	const sl_job *job = &sim->trace->jobs[j];
 	int s = sim->res[j].site;
 	sl_site_queue *q = &sim->site[s].q;
-	sim->res[j].start = INT64_MIN; /* queued: no planned start to move any more */
+	if (sim->planned)
+		sim->planned[j] = INT64_MIN; /* queued: no planned start to move any more */
 	sl_site_queue_push(q, sim->now, j, job->cores, job->gpus, job->est_s, on_start, sim);
 	if (q->nwait > 0)
 		mark_dirty(sim, s);
@@ -339,9 +342,8 @@ static int place(sl_sim *sim, int32_t j)
 	if (at == sim->now) {
 		enqueue(sim, j);
 	} else {
-		/* Until the job is queued, start holds the time of its one live
-		 * planned-start event (move_planned cancels by changing it). */
-		r->start = at;
+		if (sim->planned)
+			sim->planned[j] = at;
 		push_event(sim, at, EV_ELIGIBLE, j, 0);
 	}
 	return 0;
@@ -350,25 +352,25 @@ static int place(sl_sim *sim, int32_t j)
 /* sl_plan_ctl.move: cancel job j's pending planned-start event and make
  * one at max(not_before, input arrival).  Cancelling is lazy: the old
  * event stays in the heap and is dropped when it comes up, because its
- * time no longer matches res[j].start. */
+ * time no longer matches planned[j]. */
 static int move_planned(void *ud, int32_t j, int64_t not_before)
 {
 	sl_sim *sim = ud;
 	if (j < 0 || (size_t)j >= sim->trace->n || not_before < sim->now)
 		return SL_EINVAL;
 	sl_sim_job *r = &sim->res[j];
-	if (r->status != SL_JOB_PENDING || r->site < 0 || r->start <= sim->now)
+	if (r->status != SL_JOB_PENDING || r->site < 0 || sim->planned[j] <= sim->now)
 		return SL_ESTATE;
 	int64_t at = sim->trace->jobs[j].submit + r->transfer_s;
 	if (not_before > at)
 		at = not_before;
-	if (at == r->start)
+	if (at == sim->planned[j])
 		return 0;
 	if (at <= sim->now) {
 		enqueue(sim, j);
 		return 0;
 	}
-	r->start = at;
+	sim->planned[j] = at;
 	push_event(sim, at, EV_ELIGIBLE, j, 0);
 	return sim->fail ? sim->fail : 0;
 }
@@ -391,7 +393,7 @@ static void handle(sl_sim *sim, const sim_ev *e, size_t next_job)
 		on_end(sim, job, (int32_t)e->run);
 		break;
 	case EV_ELIGIBLE:
-		if (sim->res[job].start == sim->now) /* else a cancelled planned start */
+		if (!sim->planned || sim->planned[job] == sim->now) /* else cancelled */
 			enqueue(sim, job);
 		break;
 	case EV_TICK:

@@ -116,6 +116,8 @@ struct sl_sim {
 	/* planning policies (pol->plan): the ticket each placement got, the
 	 * engine side of re-plans, and the policy's one-line description */
 	int32_t *ticket;               /* [trace->n] when pol->plan, else NULL */
+	int64_t *planned;              /* [trace->n] when pol->plan: the time of a placed job's
+	                                * one live planned-start event; INT64_MIN once queued */
 	sl_plan_ctl ctl;
 	char desc[256];
 	int32_t vk;                    /* its signal index */

@@ -261,6 +261,25 @@ static void test_ping_and_submit_replies(void **st)
 	assert_int_equal(sl_slurm_parse_submit("", 0, &id, &e), SL_EPARSE);
 }
 
+static void test_diag(void **st)
+{
+	(void)st;
+	size_t len;
+	sl_slurm_diag d;
+	sl_err e = {0};
+	char *body = fixture("diag.200.json", &len);
+	assert_int_equal(sl_slurm_parse_diag(body, len, &d, &e), 0);
+	assert_int_equal(d.server_time_s, 1795927175);
+	assert_int_equal(d.server_threads, 3);
+	assert_int_equal(d.agent_queue, 0);
+	assert_int_equal(d.jobs_submitted, 3);
+	assert_int_equal(d.jobs_started, 2);
+	assert_int_equal(d.schedule_cycle_last_us, 1914);
+	sl_free(body);
+	assert_int_equal(sl_slurm_parse_diag("{\"errors\":[]}", 13, &d, &e), SL_EPARSE);
+	assert_non_null(strstr(e.msg, "statistics"));
+}
+
 static sl_slurm_fault fault_of(const char *file, long status, char *msg, size_t n)
 {
 	size_t len;
@@ -545,6 +564,7 @@ int main(void)
 		cmocka_unit_test(test_jobs_malformed),
 		cmocka_unit_test(test_capacity),
 		cmocka_unit_test(test_ping_and_submit_replies),
+		cmocka_unit_test(test_diag),
 		cmocka_unit_test(test_reply_faults),
 		cmocka_unit_test(test_submit_body),
 		cmocka_unit_test(test_script_from_argv),

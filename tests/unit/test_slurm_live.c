@@ -178,6 +178,12 @@ static void test_ping(void **st)
 	if (sl_slurm_ping(a, &e) || sl_slurm_ping(b, &e) || sl_slurm_ping(u, &e))
 		fail_msg("%s: %s", e.origin, e.msg);
 	assert_int_equal(sl_slurm_fault_of_last(a), SL_SLURM_OK);
+	if (sl_slurm_check(a, &e) || sl_slurm_check(u, &e))
+		fail_msg("check: %s", e.msg);
+	sl_slurm_diag d;
+	if (sl_slurm_get_diag(b, &d, &e))
+		fail_msg("diag: %s", e.msg);
+	assert_true(d.server_time_s > 1700000000 && d.server_threads >= 1);
 	sl_slurm_free(a);
 	sl_slurm_free(b);
 	sl_slurm_free(u);

@@ -427,6 +427,32 @@ int sl_slurm_parse_ping(const char *body, size_t len, sl_err *err)
 	return rc;
 }
 
+int sl_slurm_parse_diag(const char *body, size_t len, sl_slurm_diag *out, sl_err *err)
+{
+	json_t *root = load(body, len, err);
+	if (!root)
+		return SL_EPARSE;
+	const json_t *st = json_object_get(root, "statistics");
+	if (!json_is_object(st)) {
+		json_decref(root);
+		return sl_err_set(err, SL_EPARSE, NULL, "diag reply has no \"statistics\" object");
+	}
+	sl_slurm_diag d = {
+		.server_time_s = get_int(st, "req_time", 0),
+		.server_threads = (int32_t)get_int(st, "server_thread_count", 0),
+		.agent_queue = (int32_t)get_int(st, "agent_queue_size", 0),
+		.jobs_submitted = get_int(st, "jobs_submitted", 0),
+		.jobs_started = get_int(st, "jobs_started", 0),
+		.jobs_completed = get_int(st, "jobs_completed", 0),
+		.jobs_canceled = get_int(st, "jobs_canceled", 0),
+		.jobs_failed = get_int(st, "jobs_failed", 0),
+		.schedule_cycle_last_us = get_int(st, "schedule_cycle_last", 0),
+	};
+	json_decref(root);
+	*out = d;
+	return 0;
+}
+
 /* ---- the submit body ------------------------------------------------------ */
 
 /* Length of NAME in "NAME=value" when NAME is a valid variable name. */

@@ -140,6 +140,19 @@ int sl_slurm_parse_capacity(const char *body, size_t len, const char *partition,
  * SL_EIO with the controller's answer.  Errors: SL_EPARSE. */
 int sl_slurm_parse_ping(const char *body, size_t len, sl_err *err);
 
+/* slurmctld's own statistics (GET /diag, what sdiag prints), for metrics.
+ * Counters run since slurmctld started or `sdiag --reset`. */
+typedef struct sl_slurm_diag {
+	int64_t server_time_s;        /* slurmctld's clock when it answered (UTC s) */
+	int32_t server_threads;       /* RPC threads busy */
+	int32_t agent_queue;          /* outgoing RPCs queued (large: nodes not answering) */
+	int64_t jobs_submitted, jobs_started, jobs_completed, jobs_canceled, jobs_failed;
+	int64_t schedule_cycle_last_us;
+} sl_slurm_diag;
+
+/* Parse a GET /diag reply.  Errors: SL_EPARSE (no "statistics" object). */
+int sl_slurm_parse_diag(const char *body, size_t len, sl_slurm_diag *out, sl_err *err);
+
 /* A job to submit.  Pointers are borrowed for the call. */
 typedef struct sl_slurm_submit {
 	const char *script;       /* full batch script, starting with "#!" (required) */

@@ -538,3 +538,12 @@ int sl_slurm_get_capacity(sl_slurm *c, const char *partition, sl_slurm_capacity 
 	rc = sl_slurm_parse_capacity(c->reply.v, c->reply.n, partition, out, err);
 	return rc ? relabel(c, SL_SLURM_PROTOCOL, "GET", API "/nodes", rc, err) : 0;
 }
+
+int sl_slurm_get_diag(sl_slurm *c, sl_slurm_diag *out, sl_err *err)
+{
+	int rc = call(c, "GET", API "/diag", NULL, NULL, err);
+	if (rc)
+		return rc;
+	rc = sl_slurm_parse_diag(c->reply.v, c->reply.n, out, err);
+	return rc ? relabel(c, SL_SLURM_PROTOCOL, "GET", API "/diag", rc, err) : 0;
+}

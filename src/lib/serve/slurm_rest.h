@@ -106,4 +106,7 @@ int sl_slurm_cancel_job(sl_slurm *c, int64_t job_id, sl_err *err);
  * Errors: SL_EIO, SL_EPARSE. */
 int sl_slurm_get_capacity(sl_slurm *c, const char *partition, sl_slurm_capacity *out, sl_err *err);
 
+/* slurmctld's statistics (GET /diag).  Errors: SL_EIO, SL_EPARSE. */
+int sl_slurm_get_diag(sl_slurm *c, sl_slurm_diag *out, sl_err *err);
+
 #endif

@@ -26,8 +26,19 @@
 #include "serve/server.h"
 #include "serve/store.h"
 
+/* "nearest, round-robin, ..." from the policy registry. */
+static const char *policy_names(char *buf, size_t n)
+{
+	size_t at = 0;
+	buf[0] = '\0';
+	for (int i = 0; i < sl_policy_count() && at < n; i++)
+		at += (size_t)snprintf(buf + at, n - at, "%s%s", i ? ", " : "", sl_policy_at(i)->name);
+	return buf;
+}
+
 static void usage(FILE *f)
 {
+	char names[256];
 	fprintf(f,
 	        "usage: suanli serve --scenario FILE --data DIR [options]\n\n"
 	        "Run the live dispatcher: an HTTP API (docs/service.md) over a durable job\n"
@@ -60,7 +71,7 @@ static void usage(FILE *f)
 	        "Tokens: `suanli token add --tenant T [--admin] --data DIR`.\n\n"
 	        "exit status: 0 stopped cleanly, 1 could not start (store, address in use),\n"
 	        "2 bad command line, 3 the scenario cannot be read or is invalid.\n",
-	        "nearest, round-robin, least-loaded, cheapest, greenest");
+	        policy_names(names, sizeof names));
 }
 
 typedef struct serve_opts {

@@ -284,6 +284,7 @@ static void *run(void *arg)
 	sl_loop *lp = arg;
 	int64_t now = sl_clock_now(lp->cfg.clock);
 	lp->next_acct = now + lp->cfg.acct_period_s;
+	lp->last_step = INT64_MIN;
 	sl__loop_recover(lp, now);
 	for (;;) {
 		int stop;
@@ -292,6 +293,7 @@ static void *run(void *arg)
 		sl__loop_exec_events(lp, now);
 		sl__loop_release_planned(lp, now);
 		sl__loop_schedule(lp, now);
+		sl__loop_policy_tick(lp, now);
 		tick(lp, now, stop);
 		if (stop && lp->nlaunching == 0)
 			break;

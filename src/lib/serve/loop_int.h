@@ -49,6 +49,7 @@ typedef struct ljob {
 	uint8_t state;
 	uint8_t flags;
 	int32_t attempts;
+	int32_t ticket;         /* the policy's number for its placement */
 } ljob;
 
 /* Live state of one site.  Invariant: procs <= local_slots when that cap
@@ -105,6 +106,7 @@ struct sl_loop {
 	SL_VEC(int32_t) finish_later;     /* dead slots the queue started: finish them */
 	int64_t counts[SL_JOB_NSTATES];   /* jobs per state, all time */
 	int64_t next_acct;
+	int64_t last_step;                /* signal step of the last policy tick */
 	int draining;                     /* stop seen: no new launches */
 	int32_t nlaunching;               /* jobs with LJ_LAUNCHING */
 	uint64_t placed, rejected_policy, launched, exec_errors;
@@ -132,6 +134,10 @@ void sl__loop_launch_committed(sl_loop *lp, int64_t id, int rc, char *command_js
                                char *env_json);
 void sl__loop_cancel(sl_loop *lp, sl_loopreq *r, int64_t now);
 void sl__loop_set_state(sl_loop *lp, ljob *j, int state);
+/* Tell a planning policy that j started or ended (SL_JOBEV_*) at t. */
+void sl__loop_job_event(sl_loop *lp, const ljob *j, int kind, int64_t t);
+/* Once per signal step: the policy's tick and re-plan hooks. */
+void sl__loop_policy_tick(sl_loop *lp, int64_t now);
 /* A job reaches a final state: write it (reply, if set, answers after the
  * commit), free its resources and its slot. */
 void sl__loop_end(sl_loop *lp, int32_t slot, int state, int64_t now, const char *reason,

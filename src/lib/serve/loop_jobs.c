@@ -15,6 +15,7 @@
 
 #include <jansson.h>
 
+#include "core/time.h"
 #include "sched/transfer.h"
 #include "core/banned.h"
 
@@ -136,6 +137,44 @@ void sl__loop_set_state(sl_loop *lp, ljob *j, int state)
 	j->state = (uint8_t)state;
 }
 
+/* ---- the policy's hooks ---- */
+
+void sl__loop_job_event(sl_loop *lp, const ljob *j, int kind, int64_t t)
+{
+	const sl_policy_ops *p = lp->cfg.policy;
+	if (!p->plan || !p->plan->job_event || j->site < 0)
+		return;
+	sl_job_event ev = {kind, j->site, -1, j->ticket, t, &j->j};
+	p->plan->job_event(lp->policy, &ev);
+}
+
+/* The loop offers no moves of planned starts (yet): a job's planned start
+ * is written to the store when it is placed. */
+static int no_move(void *ud, int32_t handle, int64_t not_before)
+{
+	(void)ud;
+	(void)handle;
+	(void)not_before;
+	return SL_ESTATE;
+}
+
+void sl__loop_policy_tick(sl_loop *lp, int64_t now)
+{
+	const sl_policy_ops *p = lp->cfg.policy;
+	int64_t step = lp->net->step_s > 0 ? lp->net->step_s : 3600;
+	int64_t k = sl_floor_div(now - lp->net->t0, step);
+	sl_view v;
+	sl_plan_ctl ctl = {lp, no_move};
+	if (k == lp->last_step)
+		return;
+	lp->last_step = k;
+	sl__loop_view(lp, now, &v);
+	if (p->tick)
+		p->tick(lp->policy, &v, now);
+	if (p->plan && p->plan->replan)
+		p->plan->replan(lp->policy, &v, &ctl);
+}
+
 /* ---- placement ---- */
 
 void sl__loop_place(sl_loop *lp, int32_t slot, int64_t now)
@@ -146,6 +185,7 @@ void sl__loop_place(sl_loop *lp, int32_t slot, int64_t now)
 	char reason[SL_DECISION_WHY_MAX + 32];
 	int rc;
 	memset(&d, 0, sizeof d);
+	d.handle = -1; /* no moves offered (see no_move) */
 	sl__loop_view(lp, now, &v);
 	rc = lp->cfg.policy->place(lp->policy, &j->j, &v, &d);
 	if (rc < 0) {
@@ -164,6 +204,7 @@ void sl__loop_place(sl_loop *lp, int32_t slot, int64_t now)
 	const sl_route *r = sl_network_route(lp->net, j->j.origin, d.site);
 	int64_t arrive = now + (r ? sl_transfer_s(r, j->j.input_bytes) : 0);
 	j->site = (int16_t)d.site;
+	j->ticket = d.ticket;
 	j->not_before = d.not_before > arrive ? d.not_before : arrive;
 	sl__loop_set_state(lp, j, SL_JOB_PLANNED);
 	lp->placed++;
@@ -255,6 +296,7 @@ static void launch(sl_loop *lp, int32_t slot, int64_t now)
 	j->flags |= LJ_LAUNCHING;
 	j->start = j->acct_t = now;
 	sl__loop_set_state(lp, j, SL_JOB_RUNNING);
+	sl__loop_job_event(lp, j, SL_JOBEV_START, now);
 	lp->launched++;
 	sl__w_launch(lp, j, now);
 }
@@ -334,8 +376,10 @@ void sl__loop_end(sl_loop *lp, int32_t slot, int state, int64_t now, const char 
 {
 	ljob *j = &lp->jobs[slot];
 	int free_now;
-	if (j->state == SL_JOB_RUNNING)
+	if (j->state == SL_JOB_RUNNING) {
 		sl__loop_account(lp, j, now);
+		sl__loop_job_event(lp, j, SL_JOBEV_END, now);
+	}
 	sl__w_final(lp, j, state, now, reason, exit_code, has_exit, receipt, reply);
 	free_now = leave_site(lp, j);
 	sl__loop_set_state(lp, j, state);

@@ -1,7 +1,8 @@
 /*
  * test_gen.c — the workload generator: determinism, shares, the diurnal and
  * weekly shape in each origin's local time, sizes on their grids,
- * estimates and deadlines, offered-load accuracy, bad options.
+ * estimates and deadlines, offered-load accuracy, latency classes only
+ * where an origin has a site within budget, bad options.
  */
 #include "testutil.h"
 
@@ -80,17 +81,23 @@ static void test_shares(void **st)
 	sl_trace t = {0};
 	gen(net, 7, 30, 0.7, &t);
 	assert_true(t.n > 30000);
-	double norigin[3] = {0}, ncls[3] = {0}, ntag[3][3] = {{0}};
+	double norigin[3] = {0}, ncls[3][3] = {{0}}, ntag[3][3] = {{0}};
 	for (size_t i = 0; i < t.n; i++) {
 		const sl_job *j = &t.jobs[i];
 		norigin[j->origin]++;
-		ncls[j->cls]++;
+		ncls[j->origin][j->cls]++;
 		ntag[j->origin][j->tag + 1]++;
 	}
 	for (int o = 0; o < 3; o++)
 		assert_near(norigin[o] / (double)t.n, net->origins[o].share, 0.01);
-	for (int c = 0; c < 3; c++)
-		assert_near(ncls[c] / (double)t.n, net->classes[c].share, 0.01);
+	/* CQ and SG reach a site within inference's 50 ms: the scenario's mix */
+	for (int o = 0; o < 2; o++)
+		for (int c = 0; c < 3; c++)
+			assert_near(ncls[o][c] / norigin[o], net->classes[c].share, 0.015);
+	/* FRA (160-200 ms) cannot run inference: batch and training renormalise */
+	assert_int_equal(ncls[2][0], 0);
+	assert_near(ncls[2][1] / norigin[2], 0.35 / 0.50, 0.03);
+	assert_near(ncls[2][2] / norigin[2], 0.15 / 0.50, 0.03);
 	assert_near(ntag[0][1] / norigin[0], 0.30, 0.015); /* CQ: 30 % CN_PI */
 	assert_int_equal(ntag[0][2], 0);
 	assert_near(ntag[1][2] / norigin[1], 0.40, 0.015); /* SG: 40 % SG_PD */
@@ -259,6 +266,57 @@ static void test_job_count(void **st)
 	sl_network_free(net);
 }
 
+/* A latency class is drawn only for an origin with a site within its
+ * budget; an origin that can run no class submits nothing; the offered
+ * load stays exact. */
+static void test_latency_feasible(void **st)
+{
+	(void)st;
+	sl_network *net = tn_new();
+	sl_trace t = {0};
+	sl_err e = {0};
+	for (int o = 0; o < 3; o++)
+		for (int k = 0; k < 3; k++)
+			assert_int_equal(sl_trace_origin_can_run(net, o, k), !(o == 2 && k == 0));
+	gen(net, 11, 10, 0.7, &t);
+	size_t fra = 0;
+	for (size_t i = 0; i < t.n; i++) {
+		const sl_job *j = &t.jobs[i];
+		const sl_origin *o = &net->origins[j->origin];
+		double best = 1e9;
+		for (int r = 0; r < o->nroutes; r++)
+			best = o->routes[r].rtt_ms < best ? o->routes[r].rtt_ms : best;
+		if (j->latency_budget_ms > 0)
+			assert_true(best <= j->latency_budget_ms);
+		fra += j->origin == 2;
+	}
+	assert_true(fra > 100);
+	sl_offered off;
+	sl_trace_offered(net, &t, 10 * 86400, &off);
+	assert_near(off.util, 0.7, 0.014);
+	sl_trace_release(&t);
+	/* only inference left: FRA submits nothing, the others all of it */
+	net->classes[1].share = net->classes[2].share = 0;
+	gen(net, 12, 1, 0.0005, &t);
+	assert_true(t.n > 100);
+	for (size_t i = 0; i < t.n; i++)
+		assert_true(t.jobs[i].origin != 2 && t.jobs[i].cls == 0);
+	sl_trace_release(&t);
+	/* a budget no origin meets: nothing can be drawn */
+	net->classes[0].latency_budget_ms = 1;
+	sl_gen_opts o = {.seed = 1, .days = 1, .load = 0.5};
+	assert_int_equal(sl_workload_gen(net, &o, &t, &e), SL_EINVAL);
+	assert_non_null(strstr(e.msg, "latency budget"));
+	assert_null(t.jobs);
+	/* a site too small for the class does not count as within budget */
+	net->classes[0].latency_budget_ms = 50;
+	net->classes[0].gpus = (sl_range){1, 8};
+	net->sites[0].gpus = net->sites[1].gpus = 0; /* CQ's near site has no GPUs now */
+	assert_int_equal(sl_trace_origin_can_run(net, 0, 0), 0);
+	assert_int_equal(sl_trace_origin_can_run(net, 1, 0), 1); /* SG-DC has 400 */
+	sl_network_free(net);
+}
+
 static void test_bad_options(void **st)
 {
 	(void)st;
@@ -311,6 +369,7 @@ int main(void)
 		cmocka_unit_test(test_deadline_covers_transfer),
 		cmocka_unit_test(test_offered_load),
 		cmocka_unit_test(test_job_count),
+		cmocka_unit_test(test_latency_feasible),
 		cmocka_unit_test(test_bad_options),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

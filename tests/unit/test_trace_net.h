@@ -37,7 +37,7 @@ static inline void tn_origin(sl_network *net, int i, const char *id, int32_t off
 	o->route_of_site = sl_arena_alloc(&net->arena, 3 * sizeof *o->route_of_site);
 	o->tag_share = sl_arena_alloc(&net->arena, 2 * sizeof *o->tag_share);
 	for (int s = 0; s < 3; s++) {
-		o->routes[s] = (sl_route){s, rtt_ms[s], gbps[s], 0.05};
+		o->routes[s] = (sl_route){.site = s, .rtt_ms = rtt_ms[s], .gbps = gbps[s], .cny_per_gb = 0.05};
 		o->route_of_site[s] = s;
 	}
 }

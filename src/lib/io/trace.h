@@ -13,10 +13,11 @@
  * generator writes its parameters there); they are kept in sl_trace.comment
  * and written back, so read -> write reproduces a file byte for byte.
  *
- * Seam for other formats (SWF, AI-cluster traces): a reader fills the same
- * sl_trace with sl_trace_push, may record how it mapped the source with
- * sl_trace_comment_add, and shares io/trace_int.h (chunked line reader over
- * plain or gzip files, id hash map).
+ * Other formats (SWF, the Alibaba GPU trace) are read as logs and mapped
+ * onto a network by io/trace_map.h, which fills the same sl_trace with
+ * sl_trace_push and records the mapping with sl_trace_comment_add; the
+ * readers share io/trace_int.h (chunked line reader over plain or gzip
+ * files, id hash map).
  */
 #ifndef SL_TRACE_H
 #define SL_TRACE_H
@@ -73,6 +74,14 @@ typedef struct sl_offered {
 } sl_offered;
 
 void sl_trace_offered(const sl_network *net, const sl_trace *t, int64_t span_s, sl_offered *out);
+
+/* Can origin submit jobs of class cls at all?  A class with a latency
+ * budget needs a route from the origin within the budget to a site that
+ * has the class's smallest size (cores.lo and gpus.lo, at least one of a
+ * device the class asks for); a class without one needs only a route.
+ * The generator and the trace mapping draw a class only where this holds
+ * (docs/trace-format.md, "Latency classes and origins"). */
+int sl_trace_origin_can_run(const sl_network *net, int origin, int cls);
 
 #define SL_GEN_MAX_JOBS_DEFAULT 20000000u
 

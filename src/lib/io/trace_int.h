@@ -72,4 +72,48 @@ int  sl__idmap_get(const sl__idmap *m, const char *s, size_t n);
 int  sl__idmap_find(const sl__idmap *m, const char *s, size_t n, uint32_t hash);
 void sl__idmap_free(sl__idmap *m);
 
+/* ---- shared by the log readers (swf.c, alibaba.c, trace_map_load.c) ---- */
+
+/* Parse [p, q) as a plain decimal integer (optional '-', digits only).
+ * Returns 0, 1 (not an integer) or 2 (does not fit in 64 bits). */
+static inline int sl__scan_i64(const char *p, const char *q, int64_t *out)
+{
+	int neg = 0;
+	uint64_t v = 0;
+	if (p < q && *p == '-') {
+		neg = 1;
+		p++;
+	}
+	if (p == q)
+		return 1;
+	for (; p < q; p++) {
+		unsigned d = (unsigned)(unsigned char)*p - '0';
+		if (d > 9)
+			return 1;
+		if (v > ((uint64_t)INT64_MAX - d) / 10)
+			return 2;
+		v = v * 10 + d;
+	}
+	*out = neg ? -(int64_t)v : (int64_t)v;
+	return 0;
+}
+
+/* A set of int64 ids seen so far (open addressing, -1 = empty slot, so
+ * ids must be >= 0).  Zero-initialise; sl__idseen_free releases. */
+typedef struct sl__idseen {
+	int64_t *k;
+	size_t mask, n;
+} sl__idseen;
+
+/* Add id; returns 1 if it was already there, else 0. */
+int  sl__idseen_add(sl__idseen *s, int64_t id);
+void sl__idseen_free(sl__idseen *s);
+
+/* A message "name:line: ..." for a bad line of a log reader. */
+int sl__line_fail(sl_err *err, const char *name, int64_t line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Copy s[0..n) for a message: at most 40 bytes, non-printables as '?'. */
+const char *sl__show(const char *s, size_t n, char *buf, size_t cap);
+
 #endif

@@ -6,8 +6,11 @@
  * binding resource (CPU cores or GPUs) over the trace span; then
  * gen_arrivals.c gives them arrival times.  Drawing the count from the work
  * rather than from a rate makes the offered load exact (within one job)
- * instead of merely right on average.  Every number and distribution used
- * here is documented, with its source, in docs/trace-format.md.
+ * instead of merely right on average.  A class with a latency budget is
+ * drawn only for origins that have a site within it (the class mix of an
+ * origin renormalises over the classes it can run).  Every number and
+ * distribution used here is documented, with its source, in
+ * docs/trace-format.md.
  */
 #include "io/trace.h"
 
@@ -33,8 +36,9 @@
 typedef struct gen {
 	const sl_network *net;
 	sl_rng rng;
-	double *origin_share;    /* [norigins] */
-	double *class_share;     /* [nclasses] */
+	double *origin_share;    /* [norigins]: share, 0 for an origin that can run no class */
+	double *class_share;     /* [norigins * nclasses]: row o = the class shares renormalised
+	                          * over the classes origin o can run (latency budgets) */
 	int64_t start, end;
 	double cap_core_s;       /* installed cores x span; 0 when none (or a count is asked) */
 	double cap_gpu_s;
@@ -197,7 +201,8 @@ static void draw_job(gen *g, sl_job *j)
 	const sl_network *net = g->net;
 	memset(j, 0, sizeof *j);
 	j->origin = (int16_t)sl_rng_pick(&g->rng, g->origin_share, net->norigins);
-	j->cls = (int16_t)sl_rng_pick(&g->rng, g->class_share, net->nclasses);
+	j->cls = (int16_t)sl_rng_pick(&g->rng, g->class_share + (size_t)j->origin * (size_t)net->nclasses,
+	                              net->nclasses);
 	const sl_job_class *k = &net->classes[j->cls];
 	j->cores = draw_count(&g->rng, k->cores, 0);
 	j->gpus = draw_count(&g->rng, k->gpus, 1);
@@ -267,6 +272,32 @@ static void describe(const sl_network *net, const sl_gen_opts *o, const gen *g, 
 	                     off.util_cpu, off.util_gpu, off.util_cpu >= off.util_gpu ? "cpu" : "gpu");
 }
 
+/* Per-origin class weights: a class whose latency budget no site of the
+ * origin meets is never drawn there (that origin's interactive work is
+ * served by hubs outside the modelled network), the rest keep their shares;
+ * an origin that can run no class submits nothing.  Returns 0, or
+ * SL_EINVAL when no origin can run any class. */
+static int feasible_shares(gen *g, sl_err *err)
+{
+	const sl_network *net = g->net;
+	double total = 0;
+	for (int o = 0; o < net->norigins; o++) {
+		double *row = g->class_share + (size_t)o * (size_t)net->nclasses, sum = 0;
+		for (int k = 0; k < net->nclasses; k++) {
+			double s = net->classes[k].share;
+			row[k] = s > 0 && sl_trace_origin_can_run(net, o, k) ? s : 0;
+			sum += row[k];
+		}
+		g->origin_share[o] = sum > 0 ? net->origins[o].share : 0;
+		total += g->origin_share[o];
+	}
+	if (!(total > 0))
+		return sl_err_set(err, SL_EINVAL, NULL,
+		                  "no origin with a share can run any job class: every class needs a route "
+		                  "within its latency budget to a site large enough for it");
+	return 0;
+}
+
 static void gen_init(gen *g, const sl_network *net, const sl_gen_opts *opts, int64_t cores, int64_t gpus)
 {
 	memset(g, 0, sizeof *g);
@@ -276,11 +307,7 @@ static void gen_init(gen *g, const sl_network *net, const sl_gen_opts *opts, int
 	g->cap_core_s = (double)cores * (double)(g->end - g->start);
 	g->cap_gpu_s = (double)gpus * (double)(g->end - g->start);
 	g->origin_share = sl_malloc((size_t)net->norigins * sizeof *g->origin_share);
-	g->class_share = sl_malloc((size_t)net->nclasses * sizeof *g->class_share);
-	for (int i = 0; i < net->norigins; i++)
-		g->origin_share[i] = net->origins[i].share;
-	for (int i = 0; i < net->nclasses; i++)
-		g->class_share[i] = net->classes[i].share;
+	g->class_share = sl_malloc((size_t)net->norigins * (size_t)net->nclasses * sizeof *g->class_share);
 	sl_rng_seed(&g->rng, opts->seed);
 }
 
@@ -297,7 +324,9 @@ int sl_workload_gen(const sl_network *net, const sl_gen_opts *opts, sl_trace *ou
 		max_jobs = UINT32_MAX - 1u; /* gen_arrivals indexes jobs with uint32_t */
 	sl_network_capacity(net, &cores, &gpus);
 	gen_init(&g, net, opts, cores, gpus);
-	rc = draw_jobs(&g, opts, max_jobs, &t, err);
+	rc = feasible_shares(&g, err);
+	if (rc == 0)
+		rc = draw_jobs(&g, opts, max_jobs, &t, err);
 	g.njobs = t.n;
 	if (rc == 0 && opts->jobs)
 		rc = span_for_count(&g, opts->load, cores, gpus, err);

@@ -50,7 +50,16 @@ static void usage(FILE *f)
 	        "  --seed N       seed given to the policies (default 1); the baselines are\n"
 	        "                 deterministic and do not use it\n"
 	        "  --check        verify invariants while running (capacity never exceeded,\n"
-	        "                 job + idle energy = site energy); slower\n\n"
+	        "                 job + idle energy = site energy); slower\n"
+	        "  --carbon MODE  the grid intensity carbon leads with: average (default) or\n"
+	        "                 marginal (the zone's marginal unit); both are reported\n"
+	        "  --green BASIS  market (default: contracted green supply and line claims\n"
+	        "                 count as zero-carbon, the rest at the residual mix) or\n"
+	        "                 location (the zone's blended grid average for all grid\n"
+	        "                 energy); all four views are reported (docs/energy.md)\n"
+	        "  --network-kwh-per-gb X  energy of moving data (default: the scenario's\n"
+	        "                 energy.network_kwh_per_gb, else 0.001875 after Aslan et al.\n"
+	        "                 2018); routes with their own kwh_per_gb keep it\n\n"
 	        "Every policy respects data-residency rules, latency budgets and site\n"
 	        "sizes; a job no site can take legally is rejected with its reason.  All\n"
 	        "runs are accounted over one window, from the first submission to the\n"
@@ -66,6 +75,8 @@ typedef struct sim_args {
 	const char *scenario, *trace, *out;
 	const char *policy[MAX_POLICIES];
 	int npolicy, json, check;
+	int carbon, green, has_net;   /* accounting (docs/energy.md) */
+	double net_kwh_per_gb;
 	uint64_t seed;
 } sim_args;
 
@@ -110,9 +121,36 @@ static int parse_seed(const char *s, uint64_t *out)
 	return 0;
 }
 
+/* --carbon, --green, --network-kwh-per-gb: 0 taken, -1 bad (reported), 1
+ * not one of them. */
+static int energy_opt(int argc, char **argv, int *i, sim_args *a)
+{
+	const char *o = argv[*i];
+	if (strcmp(o, "--carbon") && strcmp(o, "--green") && strcmp(o, "--network-kwh-per-gb"))
+		return 1;
+	if (*i + 1 >= argc)
+		return cli_error(VERB, "%s needs a value", o), -1;
+	const char *v = argv[++*i];
+	char *end;
+	if (!strcmp(o, "--carbon") && (a->carbon = sl_carbon_mode_parse(v)) < 0)
+		return cli_error(VERB, "--carbon: expected average or marginal, got \"%s\"", v), -1;
+	if (!strcmp(o, "--green") && (a->green = sl_green_basis_parse(v)) < 0)
+		return cli_error(VERB, "--green: expected market or location, got \"%s\"", v), -1;
+	if (!strcmp(o, "--network-kwh-per-gb")) {
+		a->net_kwh_per_gb = strtod(v, &end);
+		if (end == v || *end || !(a->net_kwh_per_gb >= 0) || a->net_kwh_per_gb > 1e6)
+			return cli_error(VERB, "%s: expected a number >= 0, got \"%s\"", o, v), -1;
+		a->has_net = 1;
+	}
+	return 0;
+}
+
 static int parse_opt(int argc, char **argv, int *i, sim_args *a)
 {
 	const char *o = argv[*i];
+	int eo = energy_opt(argc, argv, i, a);
+	if (eo <= 0)
+		return eo;
 	if (!strcmp(o, "--json") || !strcmp(o, "--check")) {
 		*(o[2] == 'j' ? &a->json : &a->check) = 1;
 		return 0;
@@ -296,6 +334,10 @@ static int run_one(const sim_args *a, const sl_network *net, const sl_trace *t, 
 	sl_sim_opts opts = {0};
 	opts.seed = a->seed;
 	opts.check = a->check;
+	opts.carbon = a->carbon;
+	opts.green = a->green;
+	opts.has_net_kwh_per_gb = a->has_net;
+	opts.net_kwh_per_gb = a->net_kwh_per_gb;
 	if (isatty(STDERR_FILENO)) {
 		opts.progress = on_progress;
 		opts.progress_ud = &p;

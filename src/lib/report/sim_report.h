@@ -49,4 +49,9 @@ void sl_report_sim_table(FILE *f, const sl_network *net, const char *trace, sl_s
  * green supply; ...".  Returns buf. */
 const char *sl_report_sim_accounting(int carbon, char *buf, size_t n);
 
+/* A sentence naming the accounting view the totals lead with (carbon mode
+ * and green basis, docs/energy.md) and the network energy in force, e.g.
+ * "leads with average intensity, market basis (...)".  Returns buf. */
+const char *sl_report_sim_view(int carbon, int green, double net_kwh_per_gb, char *buf, size_t n);
+
 #endif

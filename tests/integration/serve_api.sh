@@ -262,3 +262,16 @@ is "after a restart every job is still there" "$(echo "$r" | grep -o '"id":[0-9]
 has "after a restart the signal override is still applied" "$(call GET /v1/signals "$ALICE")" \
 	'"zone":"CQ","carbon_g_per_kwh":42'
 stop
+
+# --- a full queue pushes back ---
+start --max-queue 1
+r=$(call POST /v1/jobs "$ALICE" '{"command": ["sleep", "30"], "runtime_s": 60}')
+JQ=$(echo "$r" | cut -d' ' -f2- | jget id)
+has "with --max-queue 1 the first job is accepted" "$r" "201 "
+r=$(call POST /v1/jobs "$ALICE" '{"command": ["sleep", "30"], "runtime_s": 60}')
+has "... and the second gets 429 queue_full" "$r" '429 {"error":{"code":"queue_full"'
+call POST "/v1/jobs/$JQ/cancel" "$ALICE" >/dev/null
+check "once the first has ended a new one is accepted" sh -c "sleep 0.5; curl -s -o /dev/null \
+	-w '%{http_code}' -H 'Authorization: Bearer $ALICE' -d '{\"command\": [\"true\"], \"runtime_s\": 5}' \
+	'$URL/v1/jobs' | grep -qx 201"
+stop

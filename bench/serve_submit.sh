@@ -21,7 +21,17 @@ fi
 rm -rf "$OUT"
 mkdir -p "$OUT"
 PID=
-trap '[ -n "$PID" ] && kill "$PID" 2>/dev/null; wait 2>/dev/null' EXIT INT TERM
+# The server leaves running jobs running when it stops (a restart adopts
+# them): end the benchmark's own job processes, found by their working
+# directory under this run's data directory.
+kill_jobs() {
+	for d in /proc/[0-9]*; do
+		case "$(readlink "$d/cwd" 2>/dev/null)" in
+		"$(cd "$OUT" && pwd)"/data/jobs/*) kill "${d#/proc/}" 2>/dev/null;;
+		esac
+	done
+}
+trap '[ -n "$PID" ] && kill "$PID" 2>/dev/null; wait 2>/dev/null; kill_jobs' EXIT INT TERM
 
 TOKEN=$("$S" token add --tenant bench --data "$OUT/data") || exit 1
 # One real process per site (--local-slots 1): the jobs below sleep for an

@@ -228,6 +228,7 @@ static void derive_zone(sl_supply *s, int z, const double *emis)
 		double local = zone_avg(zn, k), load = sig_at(zn->has_load, &zn->load_mw, k);
 		double imp_ci = imp[k] > 0 ? emis[k] / imp[k] : 0.0;
 		double loc = sl_supply_blend_ci(load, local, imp[k], imp_ci);
+		zone_w(s, z, SL_ZS_IMPORT_CI)[k] = imp_ci;
 		double mix = zn->has_mix_load ? sig_at(1, &zn->mix_load_mw, k) : load;
 		double res = zn->has_carbon_residual
 		                     ? sig_at(1, &zn->carbon_residual_g_per_kwh, k)

@@ -67,6 +67,7 @@ enum {
 	SL_ZS_IMPORT_MW = 0,    /* delivered by interconnects into the zone, after losses */
 	SL_ZS_IMPORT_LOSS_MW,   /* lost on those lines */
 	SL_ZS_IMPORT_GREEN_MW,  /* renewable part of the delivered import */
+	SL_ZS_IMPORT_CI,        /* g/kWh of the delivered import (0 without import) */
 	SL_ZS_EXPORT_MW,        /* sent out of the zone */
 	SL_ZS_CI,               /* SL_ZS_CI + SL_CI_* : the intensity views */
 	SL_ZS_COUNT = SL_ZS_CI + SL_CI_COUNT

@@ -16,6 +16,7 @@
 
 #include "core/mem.h"
 #include "core/time.h"
+#include "energy/supply.h"
 #include "core/banned.h"
 
 /* ---- small shared helpers ---------------------------------------------- */
@@ -600,6 +601,137 @@ static void text_classes(FILE *f, const sl_network *net)
 	table_release(&t);
 }
 
+/* ---- energy supply (energy/supply.h, docs/energy.md) ------------------------ */
+
+static double mean_of(const double *v, int32_t n)
+{
+	double s = 0;
+	for (int32_t i = 0; i < n; i++)
+		s += v[i];
+	return n > 0 ? s / n : 0.0;
+}
+
+static int supply_shown(const sl_network *net)
+{
+	int any = net->ninterconnects > 0;
+	for (int z = 0; z < net->nzones; z++)
+		any |= net->zones[z].has_renewable || net->zones[z].has_curtailment;
+	return any;
+}
+
+static void supply_zone_row(table *t, const sl_network *net, const sl_supply *sup, int z)
+{
+	const sl_zone *zn = &net->zones[z];
+	int32_t n = sup->n;
+	cell(t, "%s", zn->id);
+	cell(t, zn->has_renewable ? "%.0f" : "-", signal_stats(&zn->renewable_mw).mean);
+	cell(t, zn->has_curtailment ? "%.0f" : "-", signal_stats(&zn->curtailment_mw).mean);
+	cell(t, zn->has_load ? "%.0f" : "-", signal_stats(&zn->load_mw).mean);
+	cell(t, "%.0f", mean_of(sl_supply_zone(sup, z, SL_ZS_IMPORT_MW), n));
+	cell(t, "%.0f", mean_of(sl_supply_zone(sup, z, SL_ZS_IMPORT_LOSS_MW), n));
+	cell(t, "%.0f", mean_of(sl_supply_zone(sup, z, SL_ZS_IMPORT_GREEN_MW), n));
+	for (int v = 0; v < SL_CI_COUNT; v++)
+		cell(t, "%.0f", mean_of(sl_supply_zone(sup, z, SL_ZS_CI + v), n));
+}
+
+static void text_supply_sites(FILE *f, const sl_network *net, const sl_supply *sup)
+{
+	table t;
+	int any = 0;
+	table_init(&t, "llrrrr");
+	const char *h[] = {"site", "zone", "surplus share", "surplus MW", "on-site MW", "contract MW"};
+	for (int i = 0; i < t.ncols; i++)
+		cell(&t, "%s", h[i]);
+	for (int i = 0; i < net->nsites; i++) {
+		const sl_site *s = &net->sites[i];
+		double sur = mean_of(sl_supply_site(sup, i, SL_SS_SURPLUS_MW), sup->n);
+		int curtails = net->zones[s->zone].has_curtailment && sup->surplus_share[i] > 0;
+		if (!curtails && !s->has_onsite && !s->has_green && !s->has_green_import)
+			continue;
+		any = 1;
+		cell(&t, "%s", s->id);
+		cell(&t, "%s", zone_id(net, s->zone));
+		cell(&t, "%.3f", sup->surplus_share[i]);
+		cell(&t, "%.1f", sur);
+		cell(&t, "%.3f", mean_of(sl_supply_site(sup, i, SL_SS_ONSITE_MW), sup->n));
+		cell(&t, "%.3f", mean_of(sl_supply_site(sup, i, SL_SS_CONTRACT_MW), sup->n));
+	}
+	if (any)
+		table_print(f, "Site supply (means; surplus = share of the zone's curtailment)", &t);
+	table_release(&t);
+}
+
+static void text_supply(FILE *f, const sl_network *net)
+{
+	static const char *const h[] = {"zone", "renew", "curtail", "load", "import", "loss",
+	                                "green", "local", "location", "residual", "marginal"};
+	sl_supply sup;
+	table t;
+	if (!supply_shown(net))
+		return;
+	sl_supply_init(&sup, net);
+	table_init(&t, "lrrrrrrrrrr");
+	cell(&t, "%s", "");
+	span(&t, "%s", "MW (imports after losses)");
+	for (int i = 0; i < 5; i++)
+		cell(&t, "%s", "");
+	span(&t, "%s", "carbon g/kWh");
+	end_row(&t);
+	for (int i = 0; i < t.ncols; i++)
+		cell(&t, "%s", h[i]);
+	for (int z = 0; z < net->nzones; z++)
+		supply_zone_row(&t, net, &sup, z);
+	table_print(f, "Energy supply (means over the range; docs/energy.md)", &t);
+	table_release(&t);
+	text_supply_sites(f, net, &sup);
+	sl_supply_release(&sup);
+}
+
+static void csv_opt(FILE *f, int present, const sl_signal *s, int32_t k)
+{
+	if (present)
+		fprintf(f, ",%.3f", s->v[k]);
+	else
+		fputc(',', f);
+}
+
+int sl_report_scenario_hourly(FILE *f, const sl_network *net, int zone, int64_t from, int64_t to,
+                              sl_err *err)
+{
+	sl_supply sup;
+	char when[32];
+	if (from < net->t0)
+		from = net->t0;
+	if (to > net->t1)
+		to = net->t1;
+	from = net->t0 + (from - net->t0) / net->step_s * net->step_s;
+	sl_supply_init(&sup, net);
+	fputs("time,zone,renewable_mw,curtailment_mw,load_mw,import_mw,import_loss_mw,"
+	      "import_green_mw,import_carbon_g_per_kwh,export_mw,carbon_local_g_per_kwh,"
+	      "carbon_location_g_per_kwh,carbon_residual_g_per_kwh,carbon_marginal_g_per_kwh\n", f);
+	for (int64_t t = from; t < to; t += net->step_s) {
+		int32_t k = (int32_t)((t - net->t0) / net->step_s);
+		sl_time_format_iso(t, net->utc_offset_s, 1, when, sizeof when);
+		for (int z = 0; z < net->nzones; z++) {
+			const sl_zone *zn = &net->zones[z];
+			if (zone >= 0 && z != zone)
+				continue;
+			fprintf(f, "%s,%s", when, zn->id);
+			csv_opt(f, zn->has_renewable, &zn->renewable_mw, k);
+			csv_opt(f, zn->has_curtailment, &zn->curtailment_mw, k);
+			csv_opt(f, zn->has_load, &zn->load_mw, k);
+			for (int s = SL_ZS_IMPORT_MW; s < SL_ZS_COUNT; s++)
+				fprintf(f, s >= SL_ZS_IMPORT_CI && s != SL_ZS_EXPORT_MW ? ",%.2f" : ",%.3f",
+				        sl_supply_zone(&sup, z, s)[k]);
+			fputc('\n', f);
+		}
+	}
+	sl_supply_release(&sup);
+	if (ferror(f))
+		return sl_err_set(err, SL_EIO, NULL, "writing the hourly series failed");
+	return 0;
+}
+
 void sl_report_scenario_text(FILE *f, const sl_network *net)
 {
 	text_head(f, net);
@@ -607,6 +739,7 @@ void sl_report_scenario_text(FILE *f, const sl_network *net)
 	text_zones(f, net);
 	text_tariffs(f, net);
 	text_lines(f, net);
+	text_supply(f, net);
 	text_origins(f, net);
 	text_rules(f, net);
 	text_classes(f, net);

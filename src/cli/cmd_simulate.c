@@ -20,6 +20,7 @@
 #include "core/diag.h"
 #include "io/scenario.h"
 #include "io/trace.h"
+#include "io/trace_map.h"
 #include "report/sim_report.h"
 #include "sim/sim.h"
 
@@ -38,8 +39,12 @@ static void usage(FILE *f)
 	        "breaches, and utilisation and green share per site.  Sites run FCFS with\n"
 	        "EASY backfilling; energy is integrated exactly over the scenario's hourly\n"
 	        "signals.  The same inputs give byte-identical outputs.\n\n"
-	        "  --trace FILE   native CSV trace (docs/trace-format.md; `suanli trace gen`\n"
-	        "                 makes one), plain or gzip; required\n"
+	        "  --trace FILE   the workload: a native CSV trace (`suanli trace gen` makes\n"
+	        "                 one), a SWF log or an Alibaba GPU trace pod list, plain or\n"
+	        "                 gzip; required (docs/trace-format.md)\n"
+	        "  --map K=V,...  how a SWF or Alibaba log is mapped onto the network: origins,\n"
+	        "                 classes, seed, start, scale, status, limit, window, lenient,\n"
+	        "                 nodes (`suanli trace convert --help`; default seed=1, scale=1)\n"
 	        "  --policy LIST  comma-separated policies, default all of them:\n");
 	for (int i = 0; i < sl_policy_count(); i++)
 		fprintf(f, "                   %-13s %s\n", sl_policy_at(i)->name, sl_policy_at(i)->summary);
@@ -72,7 +77,7 @@ static void usage(FILE *f)
 }
 
 typedef struct sim_args {
-	const char *scenario, *trace, *out;
+	const char *scenario, *trace, *out, *map;
 	const char *policy[MAX_POLICIES];
 	int npolicy, json, check;
 	int carbon, green, has_net;   /* accounting (docs/energy.md) */
@@ -155,7 +160,8 @@ static int parse_opt(int argc, char **argv, int *i, sim_args *a)
 		*(o[2] == 'j' ? &a->json : &a->check) = 1;
 		return 0;
 	}
-	if (strcmp(o, "--trace") && strcmp(o, "--policy") && strcmp(o, "--out") && strcmp(o, "--seed")) {
+	if (strcmp(o, "--trace") && strcmp(o, "--policy") && strcmp(o, "--out") && strcmp(o, "--seed") &&
+	    strcmp(o, "--map")) {
 		cli_error(VERB, "unknown option \"%s\" (see `suanli simulate --help`)", o);
 		return -1;
 	}
@@ -166,6 +172,8 @@ static int parse_opt(int argc, char **argv, int *i, sim_args *a)
 	char *v = argv[++*i];
 	if (!strcmp(o, "--trace"))
 		a->trace = v;
+	else if (!strcmp(o, "--map"))
+		a->map = v;
 	else if (!strcmp(o, "--out"))
 		a->out = v;
 	else if (!strcmp(o, "--seed"))
@@ -224,7 +232,7 @@ static int load_inputs(const sim_args *a, sl_network **net, sl_trace *trace)
 		return rc == SL_EIO ? SL_EXIT_INPUT : SL_EXIT_FAIL;
 	}
 	sl_diags_release(&d);
-	if ((rc = sl_trace_load_csv(a->trace, *net, trace, &e)) != 0) {
+	if ((rc = sl_trace_load_spec(a->trace, a->map, *net, trace, stderr, "suanli " VERB ": ", &e)) != 0) {
 		char buf[SL_ERR_MSG_MAX + SL_ERR_ORIGIN_MAX + 4];
 		cli_error(VERB, "%s", sl_err_format(&e, buf, sizeof buf));
 		return SL_EXIT_INPUT;

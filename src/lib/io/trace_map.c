@@ -338,9 +338,8 @@ static void sizes_swf(mapper *m, const sl_logjob *l, int k, sl_job *j)
 		double g = round(p * m->k_gpu);
 		j->gpus = clamp_i32(g < 1 ? 1 : g);
 		if (m->cores_per_gpu[k] > 0) {
-			double cores = round(j->gpus * m->cores_per_gpu[k]), lo = ceil(c->cores.lo < 1 ? 1 : c->cores.lo);
-			double hi = floor(c->cores.hi);
-			j->cores = clamp_i32(cores < lo ? lo : cores > hi ? hi : cores);
+			double cores = round(j->gpus * m->cores_per_gpu[k]);
+			j->cores = clamp_i32(cores < 1 ? 1 : cores);
 		}
 	} else {
 		double cores = round(p * m->k_cpu);

@@ -190,6 +190,14 @@ int sl_srclog_load(const char *path, const sl_map_opts *opts, sl_srclog *out, sl
 int sl_trace_load_any(const char *path, const sl_network *net, const sl_map_opts *opts,
                       sl_trace *out, sl_read_report *report, sl_err *err);
 
+/* sl_trace_load_any with the options as one "key=value,..." string, as a
+ * --map option gives them (spec NULL or "" = the defaults; a start without
+ * an offset is read in the scenario's zone).  What a lenient read skipped
+ * is printed to report_to (NULL: not printed), each line after prefix.
+ * Returns as sl_trace_load_any; SL_EINVAL for a bad spec. */
+int sl_trace_load_spec(const char *path, const char *spec, const sl_network *net, sl_trace *out,
+                       FILE *report_to, const char *prefix, sl_err *err);
+
 /* Print a lenient read's report ("N malformed lines skipped; the first:"
  * and the first few) to f; nothing when no line was skipped. */
 void sl_read_report_print(FILE *f, const char *prefix, const sl_read_report *r);

@@ -371,7 +371,7 @@ static void native_to_log(const sl_trace *t, sl_srclog *log)
 		l->cpu_milli = (int64_t)j->cores * 1000;
 		l->gpu_milli = (int64_t)j->gpus * 1000;
 		l->cpu_s = -1;
-		l->user = j->tenant;
+		l->user = j->tenant > 0 ? j->tenant : -1; /* tenants, when the trace names any */
 		l->line = -1;
 		l->status = SL_LOGJ_UNKNOWN;
 		l->qos = SL_QOS_NONE;
@@ -446,5 +446,21 @@ int sl_trace_load_any(const char *path, const sl_network *net, const sl_map_opts
 	if (rc == 0 && report)
 		*report = log.report;
 	sl_srclog_release(&log);
+	return rc;
+}
+
+int sl_trace_load_spec(const char *path, const char *spec, const sl_network *net, sl_trace *out,
+                       FILE *report_to, const char *prefix, sl_err *err)
+{
+	sl_map_opts o;
+	sl_read_report rep;
+	char *copy = sl_strdup(spec ? spec : ""); /* the options borrow from it */
+	sl_map_opts_init(&o);
+	int rc = sl_map_opts_parse(&o, copy, net->utc_offset_s, err);
+	if (rc == 0)
+		rc = sl_trace_load_any(path, net, &o, out, &rep, err);
+	if (rc == 0 && report_to)
+		sl_read_report_print(report_to, prefix ? prefix : "", &rep);
+	sl_free(copy);
 	return rc;
 }

@@ -271,7 +271,7 @@ static void describe_counts(const mapper *m, sl_trace *t)
 	                     c->clamped);
 	if (c->gpu_milli_exact > 0)
 		sl_trace_comment_add(t, "GPUs: %zu jobs ask for a fraction of a GPU; each job gets ceil(GPU demand) "
-		                     "whole GPUs: %.6g GPU-jobs exact, %.6g given (x%.4f)", c->frac_gpu,
+		                     "whole GPUs: their requests sum to %.6g GPUs exactly, %.6g whole GPUs given (x%.4f)", c->frac_gpu,
 		                     c->gpu_milli_exact / 1000, c->gpus_whole,
 		                     c->gpus_whole / (c->gpu_milli_exact / 1000));
 }

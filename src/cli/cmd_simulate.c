@@ -22,6 +22,7 @@
 #include "io/trace.h"
 #include "io/trace_map.h"
 #include "report/sim_report.h"
+#include "sched/receipt.h"
 #include "sim/sim.h"
 
 #define VERB "simulate"
@@ -31,7 +32,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 	        "usage: suanli simulate SCENARIO --trace FILE.csv [--policy LIST] [--out DIR]\n"
-	        "                       [--json] [--seed N] [--check]\n\n"
+	        "                       [--json] [--seed N] [--check] [suanli options]\n\n"
 	        "Replay a workload trace against a scenario under one or more placement\n"
 	        "policies and compare them side by side: jobs completed, killed and rejected\n"
 	        "(with reasons), energy (IT and facility), carbon, electricity cost, data\n"
@@ -65,6 +66,19 @@ static void usage(FILE *f)
 	        "  --network-kwh-per-gb X  energy of moving data (default: the scenario's\n"
 	        "                 energy.network_kwh_per_gb, else 0.001875 after Aslan et al.\n"
 	        "                 2018); routes with their own kwh_per_gb keep it\n\n"
+	        "suanli options (the planning policy; docs/policy-suanli.md):\n"
+	        "  --objective O  carbon, cost or balanced (default): the weights preset\n"
+	        "  --weights LIST explicit weights, e.g. carbon=1,cost=0.5,wait=0.002,late=0.05\n"
+	        "                 (carbon and cost per unit of what `nearest` would emit/cost;\n"
+	        "                 wait per hour of deferral; late near the deadline)\n"
+	        "  --forecast M   what it knows of the future: noisy (default), persistence,\n"
+	        "                 or perfect (only with --oracle)\n"
+	        "  --forecast-error E  noisy: relative error at 24 h ahead (default 0.15);\n"
+	        "                 the noise is seeded by --seed\n"
+	        "  --oracle       let it see the true future (perfect forecasts)\n"
+	        "  --max-slack D  how far ahead it may plan a start (default 72h)\n"
+	        "  --policy-params K=V,...  any other suanli parameter (replan=1h, late=reject, ...)\n"
+	        "  With --out, its decision receipts go to DIR/decisions.jsonl.\n\n"
 	        "Every policy respects data-residency rules, latency budgets and site\n"
 	        "sizes; a job no site can take legally is rejected with its reason.  All\n"
 	        "runs are accounted over one window, from the first submission to the\n"
@@ -83,7 +97,54 @@ typedef struct sim_args {
 	int carbon, green, has_net;   /* accounting (docs/energy.md) */
 	double net_kwh_per_gb;
 	uint64_t seed;
+	/* suanli's options, composed into policy params by compose_params */
+	const char *objective, *weights, *forecast, *fc_error, *max_slack, *extra;
+	int oracle;
+	char params[1024];
 } sim_args;
+
+/* --weights: only the four weight keys, each key=value. */
+static int check_weights(const char *list)
+{
+	char buf[256], *save = NULL;
+	if (strlen(list) >= sizeof buf)
+		return cli_error(VERB, "--weights: too long"), -1;
+	snprintf(buf, sizeof buf, "%s", list);
+	for (char *kv = strtok_r(buf, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(kv, '=');
+		if (eq)
+			*eq = '\0';
+		if (!eq || (strcmp(kv, "carbon") && strcmp(kv, "cost") && strcmp(kv, "wait") &&
+		            strcmp(kv, "late")))
+			return cli_error(VERB, "--weights: \"%s\": expected carbon=W, cost=W, wait=W or late=W",
+			                 kv), -1;
+	}
+	return 0;
+}
+
+/* The suanli options as one "key=value,..." string (the library checks
+ * the values and says which is wrong). */
+static int compose_params(sim_args *a)
+{
+	size_t n = 0;
+	const char *keys[] = {"objective", "forecast", "error", "max_slack", NULL, NULL};
+	const char *vals[] = {a->objective, a->forecast, a->fc_error, a->max_slack, a->weights, a->extra};
+	if (a->weights && check_weights(a->weights))
+		return -1;
+	a->params[0] = '\0';
+	for (int i = 0; i < 6; i++) {
+		if (!vals[i])
+			continue;
+		int w = snprintf(a->params + n, sizeof a->params - n, "%s%s%s%s", n ? "," : "",
+		                 keys[i] ? keys[i] : "", keys[i] ? "=" : "", vals[i]);
+		if (w < 0 || (size_t)w >= sizeof a->params - n)
+			return cli_error(VERB, "suanli options: too long"), -1;
+		n += (size_t)w;
+	}
+	if (a->oracle)
+		snprintf(a->params + n, sizeof a->params - n, "%soracle=1", n ? "," : "");
+	return 0;
+}
 
 /* Split a comma list into a->policy (each must be known, none twice). */
 static int parse_policies(char *list, sim_args *a)
@@ -156,8 +217,22 @@ static int parse_opt(int argc, char **argv, int *i, sim_args *a)
 	int eo = energy_opt(argc, argv, i, a);
 	if (eo <= 0)
 		return eo;
-	if (!strcmp(o, "--json") || !strcmp(o, "--check")) {
-		*(o[2] == 'j' ? &a->json : &a->check) = 1;
+	static const char *const sq_opts[] = {"--objective", "--weights", "--forecast",
+	                                      "--forecast-error", "--max-slack", "--policy-params"};
+	if (!strcmp(o, "--json") || !strcmp(o, "--check") || !strcmp(o, "--oracle")) {
+		*(o[2] == 'j' ? &a->json : o[2] == 'c' ? &a->check : &a->oracle) = 1;
+		return 0;
+	}
+	const char **sq_dst[] = {&a->objective, &a->weights, &a->forecast,
+	                         &a->fc_error, &a->max_slack, &a->extra};
+	for (int k = 0; k < 6; k++) {
+		if (strcmp(o, sq_opts[k]))
+			continue;
+		if (*i + 1 >= argc)
+			return cli_error(VERB, "%s needs a value", o), -1;
+		if (*sq_dst[k])
+			return cli_error(VERB, "%s given twice", o), -1;
+		*sq_dst[k] = argv[++*i];
 		return 0;
 	}
 	if (strcmp(o, "--trace") && strcmp(o, "--policy") && strcmp(o, "--out") && strcmp(o, "--seed") &&
@@ -213,7 +288,7 @@ static int parse_args(int argc, char **argv, sim_args *a)
 		a->policy[i] = sl_policy_at(i)->name;
 	if (a->npolicy == 0)
 		a->npolicy = sl_policy_count() < MAX_POLICIES ? sl_policy_count() : MAX_POLICIES;
-	return 0;
+	return compose_params(a);
 }
 
 static int load_inputs(const sim_args *a, sl_network **net, sl_trace *trace)
@@ -262,7 +337,8 @@ static int make_dir(const char *path)
 }
 
 typedef struct outputs {
-	FILE *jobs, *hourly, *summary;
+	FILE *jobs, *hourly, *summary, *decisions;
+	sl_receipt_sink sink;       /* receipts of planning policies -> decisions.jsonl */
 	char dir[4096];
 } outputs;
 
@@ -288,8 +364,9 @@ static int outputs_open(const char *dir, outputs *o)
 		return -1;
 	}
 	if (!(o->jobs = open_out(o, "jobs.csv")) || !(o->hourly = open_out(o, "sites_hourly.csv")) ||
-	    !(o->summary = open_out(o, "summary.json")))
+	    !(o->summary = open_out(o, "summary.json")) || !(o->decisions = open_out(o, "decisions.jsonl")))
 		return -1;
+	o->sink.f = o->decisions;
 	sl_err e = {0};
 	if (sl_report_sim_jobs_header(o->jobs, &e) || sl_report_sim_hourly_header(o->hourly, &e))
 		return cli_error(VERB, "%s: %s", dir, e.msg), -1;
@@ -300,8 +377,8 @@ static int outputs_open(const char *dir, outputs *o)
 static int outputs_close(outputs *o)
 {
 	int bad = 0;
-	FILE **fs[3] = {&o->jobs, &o->hourly, &o->summary};
-	for (int i = 0; i < 3; i++) {
+	FILE **fs[4] = {&o->jobs, &o->hourly, &o->summary, &o->decisions};
+	for (int i = 0; i < 4; i++) {
 		if (*fs[i] && fclose(*fs[i]) != 0)
 			bad = 1;
 		*fs[i] = NULL;
@@ -334,6 +411,27 @@ static int exit_for(int rc)
 	return rc == SL_EINVAL || rc == SL_ERANGE ? SL_EXIT_INPUT : SL_EXIT_INTERNAL;
 }
 
+/* Policy parameters are command-line input: check them with every chosen
+ * policy that plans (those read them) before anything runs. */
+static int check_params(const sim_args *a, const sl_network *net)
+{
+	for (int k = 0; k < a->npolicy; k++) {
+		const sl_policy_ops *ops = sl_policy_find(a->policy[k]);
+		void *st = NULL;
+		sl_err e = {0};
+		sl_policy_opts po = {a->seed, a->params[0] ? a->params : NULL};
+		if (!ops->plan || !ops->init)
+			continue;
+		if (ops->init(&st, net, &po, &e)) {
+			char buf[SL_ERR_MSG_MAX + SL_ERR_ORIGIN_MAX + 4];
+			return cli_error(VERB, "%s", sl_err_format(&e, buf, sizeof buf)), -1;
+		}
+		if (ops->free)
+			ops->free(st);
+	}
+	return 0;
+}
+
 /* Run one policy; write its job rows; keep only what the summary needs. */
 static int run_one(const sim_args *a, const sl_network *net, const sl_trace *t, int k,
                    outputs *o, sl_sim **out)
@@ -346,6 +444,7 @@ static int run_one(const sim_args *a, const sl_network *net, const sl_trace *t, 
 	opts.green = a->green;
 	opts.has_net_kwh_per_gb = a->has_net;
 	opts.net_kwh_per_gb = a->net_kwh_per_gb;
+	opts.policy_params = a->params[0] ? a->params : NULL;
 	if (isatty(STDERR_FILENO)) {
 		opts.progress = on_progress;
 		opts.progress_ud = &p;
@@ -353,8 +452,14 @@ static int run_one(const sim_args *a, const sl_network *net, const sl_trace *t, 
 	sl_err e = {0};
 	char buf[SL_ERR_MSG_MAX + SL_ERR_ORIGIN_MAX + 4];
 	int rc = sl_sim_new(net, t, a->policy[k], &opts, out, &e);
+	if (rc == 0 && o->decisions) {
+		o->sink.net = net;
+		sl_sim_set_receipts(*out, sl_receipt_sink_jsonl, &o->sink); /* baselines: none */
+	}
 	if (rc == 0 && (rc = sl_sim_run(*out, &e)) == 0 && o->jobs)
 		rc = sl_report_sim_jobs(o->jobs, *out, &e);
+	if (rc == 0 && o->sink.err.code)
+		e = o->sink.err, rc = SL_EIO;
 	if (rc) {
 		cli_error(VERB, "%s: %s: %s", a->policy[k], a->trace, sl_err_format(&e, buf, sizeof buf));
 		return rc == SL_EIO ? SL_EXIT_INTERNAL : exit_for(rc);
@@ -409,6 +514,10 @@ int cmd_simulate(int argc, char **argv)
 	int rc = load_inputs(&a, &net, &trace);
 	if (rc)
 		goto done;
+	if (check_params(&a, net)) {
+		rc = SL_EXIT_USAGE;
+		goto done;
+	}
 	if (outputs_open(a.out, &o)) {
 		rc = SL_EXIT_INTERNAL;
 		goto done;

@@ -166,6 +166,8 @@ static json_t *policy_json(const sl_network *net, const sl_sim_summary *s)
 {
 	json_t *p = json_object(), *o;
 	json_object_set_new(p, "policy", json_string(s->policy));
+	if (s->params && *s->params)
+		json_object_set_new(p, "params", json_string(s->params));
 	json_object_set_new(p, "jobs", jobs_json(s));
 	json_object_set_new(p, "energy", energy_json(s));
 	o = json_object();
@@ -473,8 +475,12 @@ static void table_head(table *t, const sl_network *net, const char *trace)
 	        trace && *trace ? trace : "(in memory)", (long long)s0->jobs);
 	fprintf(t->f, "window %s .. %s (%.0f h)\n", a, b, (double)(s0->t_end - s0->t_begin) / 3600);
 	fprintf(t->f, "accounting: %s\n", sl_report_sim_accounting(s0->carbon, acc, sizeof acc));
-	fprintf(t->f, "view: %s\n\n",
+	fprintf(t->f, "view: %s\n",
 	        sl_report_sim_view(s0->carbon, s0->green, s0->net_kwh_per_gb, acc, sizeof acc));
+	for (int i = 0; i < t->n; i++)
+		if (t->s[i]->params && *t->s[i]->params)
+			fprintf(t->f, "%s: %s\n", t->s[i]->policy, t->s[i]->params);
+	fputc('\n', t->f);
 	fprintf(t->f, "%-*s", LABEL_W, "");
 	for (int i = 0; i < t->n; i++)
 		fprintf(t->f, "%*s", t->w[i], t->s[i]->policy);

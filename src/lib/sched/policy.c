@@ -16,6 +16,7 @@ static const sl_policy_ops *const registry[] = {
 	&sl_policy_least_loaded,
 	&sl_policy_cheapest,
 	&sl_policy_greenest,
+	&sl_policy_suanli,
 };
 
 #define NREG ((int)(sizeof registry / sizeof registry[0]))

@@ -147,6 +147,8 @@ extern const sl_policy_ops sl_policy_round_robin;
 extern const sl_policy_ops sl_policy_least_loaded;
 extern const sl_policy_ops sl_policy_cheapest;
 extern const sl_policy_ops sl_policy_greenest;
+/* The planner (policy_suanli.c; docs/policy-suanli.md). */
+extern const sl_policy_ops sl_policy_suanli;
 
 /* The legality stage a site fails for job: SL_REJECT_NO_ROUTE ..
  * SL_REJECT_TOO_BIG, or SL_REJECT_NONE when the site is legal.  *route

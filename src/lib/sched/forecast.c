@@ -1,0 +1,205 @@
+/*
+ * forecast.c — the forecast models of forecast.h over a cache of true
+ * step values.
+ *
+ * Cache: per (site, signal) a ring of C entries (C a power of two sized
+ * for the horizon plus the persistence look-back), entry k & (C - 1)
+ * holding step k's true value and, for the noisy model, its z.  The tag
+ * says which step an entry holds; a miss reads the view and overwrites.
+ * Correctness never depends on C, only the number of view reads does.
+ */
+#include "sched/forecast.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/mem.h"
+#include "core/time.h"
+
+typedef struct fc_entry {
+	int64_t tag;     /* the step held, INT64_MIN when empty */
+	double truth;
+	double z;        /* standard normal for this step (noisy model) */
+} fc_entry;
+
+struct sl_forecast {
+	const sl_network *net;
+	sl_forecast_opts o;
+	int32_t day_steps;      /* steps per day, >= 1 */
+	size_t mask;            /* ring size - 1 */
+	fc_entry *ring;         /* [nsites][SL_SIG_COUNT][mask + 1] */
+	double *sigma;          /* [nsigma]: noisy relative error by lead in steps */
+	int32_t nsigma;         /* leads >= nsigma - 1 use the last */
+};
+
+const char *sl_forecast_model_name(int model)
+{
+	switch (model) {
+	case SL_FC_PERFECT: return "perfect";
+	case SL_FC_PERSISTENCE: return "persistence";
+	case SL_FC_NOISY: return "noisy";
+	default: return "unknown";
+	}
+}
+
+int sl_forecast_model_parse(const char *s)
+{
+	for (int m = SL_FC_PERFECT; m <= SL_FC_NOISY; m++)
+		if (strcmp(s, sl_forecast_model_name(m)) == 0)
+			return m;
+	return -1;
+}
+
+void sl_forecast_describe(const sl_forecast_opts *o, char *buf, size_t n)
+{
+	if (o->model == SL_FC_NOISY)
+		snprintf(buf, n, "noisy (error %g %% at 24 h, seed %llu)", o->error * 100,
+		         (unsigned long long)o->seed);
+	else if (o->model == SL_FC_PERSISTENCE)
+		snprintf(buf, n, "persistence (same hour, latest observed day)");
+	else
+		snprintf(buf, n, "perfect (oracle: the true future)");
+}
+
+int64_t sl_forecast_step_of(const sl_network *net, int64_t t)
+{
+	return sl_floor_div(t - net->t0, net->step_s);
+}
+
+int sl_forecast_new(const sl_network *net, const sl_forecast_opts *o, int32_t horizon_steps,
+                    sl_forecast **out, sl_err *err)
+{
+	if (o->model < SL_FC_PERFECT || o->model > SL_FC_NOISY)
+		return sl_err_set(err, SL_EINVAL, "forecast", "unknown forecast model %d", o->model);
+	if (!(o->error >= 0 && isfinite(o->error)))
+		return sl_err_set(err, SL_EINVAL, "forecast", "error must be a finite number >= 0");
+	if (net->step_s <= 0 || net->nsites <= 0)
+		return sl_err_set(err, SL_EINVAL, "forecast", "network has no sites or no signal step");
+	sl_forecast *f = sl_calloc(1, sizeof *f);
+	f->net = net;
+	f->o = *o;
+	f->day_steps = SL_DAY / net->step_s > 0 ? (int32_t)(SL_DAY / net->step_s) : 1;
+	size_t need = (size_t)(horizon_steps > 0 ? horizon_steps : 1) + 2 * (size_t)f->day_steps + 2;
+	size_t c = 64;
+	while (c < need)
+		c *= 2;
+	f->mask = c - 1;
+	size_t total = (size_t)net->nsites * SL_SIG_COUNT * c;
+	f->ring = sl_malloc(total * sizeof *f->ring);
+	for (size_t i = 0; i < total; i++)
+		f->ring[i].tag = INT64_MIN;
+	f->nsigma = (int32_t)(SL_FC_NOISE_CAP_S / net->step_s) + 2;
+	f->sigma = sl_malloc((size_t)f->nsigma * sizeof *f->sigma);
+	for (int32_t l = 0; l < f->nsigma; l++) {
+		double lead_s = (double)l * net->step_s;
+		if (lead_s > SL_FC_NOISE_CAP_S)
+			lead_s = SL_FC_NOISE_CAP_S;
+		f->sigma[l] = o->error * sqrt(lead_s / SL_DAY);
+	}
+	*out = f;
+	return 0;
+}
+
+void sl_forecast_free(sl_forecast *f)
+{
+	if (!f)
+		return;
+	sl_free(f->ring);
+	sl_free(f->sigma);
+	sl_free(f);
+}
+
+static uint64_t mix64(uint64_t x)
+{
+	x += 0x9E3779B97F4A7C15ull;
+	x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+	x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+	return x ^ (x >> 31);
+}
+
+/* A standard normal determined by (seed, kind, key, step): Box-Muller on
+ * two uniforms from a hash, so it needs no stream state. */
+static double noise_z(uint64_t seed, int kind, int key, int64_t k)
+{
+	uint64_t h = mix64(seed ^ mix64((uint64_t)k ^ ((uint64_t)(uint32_t)key << 40) ^
+	                                ((uint64_t)kind << 56)));
+	uint64_t h2 = mix64(h);
+	double u1 = ((double)(h >> 11) + 1.0) * 0x1.0p-53; /* (0, 1] */
+	double u2 = (double)(h2 >> 11) * 0x1.0p-53;        /* [0, 1) */
+	return sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
+}
+
+/* Whose noise a signal shares: the zone's for grid signals, else the site's. */
+static int noise_key(const sl_network *net, int kind, int site)
+{
+	return kind == SL_SIG_GREEN_W ? net->nzones + site : net->sites[site].zone;
+}
+
+static inline fc_entry *entry(sl_forecast *f, const sl_view *v, int kind, int site, int64_t k)
+{
+	size_t c = f->mask + 1;
+	fc_entry *e = &f->ring[((size_t)site * SL_SIG_COUNT + (size_t)kind) * c +
+	                       ((size_t)(uint64_t)k & f->mask)];
+	if (e->tag != k) {
+		e->tag = k;
+		e->truth = sl_view_signal(v, kind, site, f->net->t0 + k * f->net->step_s);
+		e->z = f->o.model == SL_FC_NOISY
+		           ? noise_z(f->o.seed, kind, noise_key(f->net, kind, site), k)
+		           : 0.0;
+	}
+	return e;
+}
+
+int sl_forecast_modelled(const sl_forecast *f, int kind, int site)
+{
+	const sl_network *net = f->net;
+	if (f->o.model == SL_FC_PERFECT)
+		return 0;
+	if (kind == SL_SIG_CARBON_G_PER_KWH || kind == SL_SIG_GREEN_W)
+		return 1;
+	if (kind == SL_SIG_PRICE_CNY_PER_KWH) {
+		const sl_zone *z = &net->zones[net->sites[site].zone];
+		return z->tariff >= 0 && z->tariff < net->ntariffs && net->tariffs[z->tariff].has_series;
+	}
+	return 0;
+}
+
+/* Step k forecast with lead (k - issue step) > 0 under the model. */
+static inline double model_value(sl_forecast *f, const sl_view *v, int kind, int site, int64_t k,
+                                 int64_t lead)
+{
+	if (f->o.model == SL_FC_PERSISTENCE) {
+		int64_t days = (lead + f->day_steps - 1) / f->day_steps;
+		return entry(f, v, kind, site, k - days * f->day_steps)->truth;
+	}
+	const fc_entry *e = entry(f, v, kind, site, k);
+	double sg = f->sigma[lead < f->nsigma ? lead : f->nsigma - 1];
+	double x = e->truth * (1.0 + sg * e->z);
+	return x > 0 ? x : 0.0;
+}
+
+double sl_forecast_step(sl_forecast *f, const sl_view *v, int kind, int site, int64_t k)
+{
+	int64_t lead = k - sl_forecast_step_of(f->net, v->now);
+	if (lead <= 0 || !sl_forecast_modelled(f, kind, site))
+		return entry(f, v, kind, site, k)->truth;
+	return model_value(f, v, kind, site, k, lead);
+}
+
+void sl_forecast_fill(sl_forecast *f, const sl_view *v, int kind, int site, int64_t k0, int32_t n,
+                      double *out)
+{
+	int64_t issue = sl_forecast_step_of(f->net, v->now);
+	int modelled = sl_forecast_modelled(f, kind, site);
+	for (int32_t i = 0; i < n; i++) {
+		int64_t k = k0 + i, lead = k - issue;
+		out[i] = lead <= 0 || !modelled ? entry(f, v, kind, site, k)->truth
+		                                : model_value(f, v, kind, site, k, lead);
+	}
+}
+
+double sl_forecast_at(sl_forecast *f, const sl_view *v, int kind, int site, int64_t t)
+{
+	return sl_forecast_step(f, v, kind, site, sl_forecast_step_of(f->net, t));
+}

@@ -1,0 +1,204 @@
+/*
+ * policy_suanli_int.h — the suanli policy's private state, shared by
+ * policy_suanli.c (the ops table, parameters, place), policy_suanli_score.c
+ * (forecast tables, runtime learning, candidates and scores) and
+ * policy_suanli_plan.c (placements held, reservations, job events,
+ * re-planning).  Not part of the library's contract; docs/policy-suanli.md
+ * describes the behaviour.
+ */
+#ifndef SL_POLICY_SUANLI_INT_H
+#define SL_POLICY_SUANLI_INT_H
+
+#include <stdint.h>
+
+#include "sched/forecast.h"
+#include "sched/policy.h"
+#include "sched/receipt.h"
+#include "sched/reserve.h"
+
+enum { SQ_OBJ_CARBON = 0, SQ_OBJ_COST, SQ_OBJ_BALANCED };
+enum { SQ_LATE_RUN = 0, SQ_LATE_REJECT };
+
+/* What the user set (policy params, "key=value,..."). */
+typedef struct sq_params {
+	int objective;              /* SQ_OBJ_*: the preset the weights start from */
+	double w_carbon, w_cost;    /* per unit of the nearest counterfactual's figure */
+	double w_wait;              /* per hour of start after the input has arrived */
+	double w_late;              /* per unit of lateness risk (margin < one step) */
+	int64_t max_slack_s;        /* how far ahead a start may be planned */
+	int64_t horizon_s;          /* forecast tables span; beyond, the last day repeats */
+	int32_t replan_steps;       /* re-plan every this many steps (0: never) */
+	double replan_gain;         /* a move must lower the score by this (absolute) */
+	double hold_q;              /* reservations hold this quantile of runtime/estimate */
+	int late;                   /* SQ_LATE_*: a job no start can finish in time */
+	int alts;                   /* alternatives per receipt */
+	int oracle;                 /* the user allowed the true future */
+	sl_forecast_opts fc;
+	double prior_ratio;         /* runtime / estimate before enough jobs ended */
+} sq_params;
+
+/* One site's forecast tables, valid from the step sq_state.k_tab for H
+ * steps: a[k - base] is the per-kW rate of step k (carbon: PUE x grid
+ * share x g/kWh; money: PUE x CNY/kWh) and p[k - base + 1] - p[k - base]
+ * its integral over the step, per kW, in g (or CNY).  Only differences of
+ * p are meaningful. */
+typedef struct sq_tab {
+	double *ac, *am;            /* [cap]: index i is step base + i */
+	double *pc, *pm;            /* [cap + 1] */
+	int64_t base;
+	int64_t filled_c, filled_m; /* steps before these are valid (from k_tab on) */
+} sq_tab;
+
+/* Runtime / estimate of the jobs of one class that ended: a histogram for
+ * the hold quantile and a sum for the mean. */
+#define SQ_RBINS 40
+typedef struct sq_ratio {
+	uint32_t bin[SQ_RBINS];     /* bin b: ratio in (b/SQ_RBINS, (b+1)/SQ_RBINS] */
+	uint32_t n;
+	double sum;
+	uint32_t q_n;               /* n when q_cache was computed */
+	double q_cache;
+} sq_ratio;
+
+/* One request being planned: the job's shape and what the policy expects
+ * of it.  hold_s is how long a placement reserves from its start (a
+ * quantile of the runtime, at most the estimate); run_s the expected
+ * runtime (for predictions); cref and mref the nearest counterfactual's
+ * carbon and cost (score units). */
+typedef struct sq_ask {
+	int32_t cores, gpus, est_s;
+	int16_t cls;
+	int64_t hold_s, run_s;
+	double cref, mref;
+} sq_ask;
+
+/* A placement the policy holds until the job ends.  Reserved steps are
+ * [k0, k1) at site (clipped to the present by the profile). */
+typedef struct sq_rec {
+	int32_t handle;             /* the engine's job handle */
+	int32_t next_free;          /* free list link; -1 */
+	int32_t dpos;               /* index in the deferred list, -1 when not there */
+	int16_t site;
+	int16_t cls;
+	uint8_t live, running;
+	uint8_t flex;               /* it was placed within its slack: moves keep it there */
+	int32_t cores, gpus, est_s;
+	int64_t hold_s;
+	int64_t job_id;
+	int64_t arrive;             /* input arrival at site */
+	int64_t latest;             /* latest start meeting the deadline (INT64_MAX: none) */
+	int64_t t_plan, t_start;    /* planned start; actual start once running */
+	int64_t k0, k1;
+	double pkw;                 /* busy increment, kW */
+	double cref, mref;          /* the nearest counterfactual's carbon and cost */
+	double transfer_cny;
+} sq_rec;
+
+/* Per job, per candidate site, what scoring needs. */
+typedef struct sq_site_eval {
+	int site;
+	const sl_route *route;
+	int64_t arrive;             /* when its input would arrive there */
+	int64_t latest;             /* latest start considered: deadline and slack cap */
+	int64_t latest_dl;          /* latest start meeting the deadline (INT64_MAX: none) */
+	double transfer_cny;
+	double pkw;
+	int has_best;
+	sl_receipt_option best;     /* best feasible start here */
+	int excluded;               /* SL_REJECT_DEADLINE, SL_RECEIPT_FULL, or 0 */
+} sq_site_eval;
+
+/* Running jobs by the end of their hold (a binary min-heap), so a job
+ * still running when its hold runs out gets it extended. */
+typedef struct sq_hold_ev {
+	int64_t k1;
+	int32_t ticket, handle;
+} sq_hold_ev;
+
+typedef struct sq_state {
+	const sl_network *net;
+	sq_params p;
+	char desc[240];
+	char fcname[16];
+	sl_policy_cands pc;
+	sl_forecast *fc;
+	sl_resv resv;
+	int resv_on;
+
+	/* forecast tables */
+	int32_t H, day_steps;
+	int64_t k_tab;              /* the step the tables start at; INT64_MIN: none */
+	sq_tab *tab;                /* [nsites] */
+	double *buf;                /* [4 H] forecast scratch */
+	double *inc_core_w, *inc_gpu_w, *idle_w; /* [nsites] */
+	uint8_t *green_on;          /* [nsites]: the site may get green supply */
+
+	sq_ratio *ratio;            /* [nclasses + 1], index cls + 1 */
+	int nratio;
+
+	/* placements */
+	sq_rec *rec;
+	int32_t nrec, cap_rec, free_rec;
+	int32_t *deferred;          /* tickets of placed, not yet started jobs */
+	int32_t ndeferred, cap_deferred;
+	int32_t *scratch;           /* re-plan snapshot */
+	int64_t k_last_replan, k_last_extend;
+	sq_hold_ev *heap;
+	int32_t nheap, cap_heap;
+
+	/* per-job scratch */
+	sq_site_eval *ev;           /* [nsites] */
+	uint8_t *feas;              /* [nfeas_cap] */
+	int32_t nfeas_cap;
+	sl_receipt_option *alts;    /* [nsites] */
+	sl_receipt_excluded *excl;  /* [nsites] */
+
+	/* receipts */
+	sl_receipt_fn rfn;
+	void *rud;
+
+	int64_t now_t;              /* the engine's time at the current call */
+
+	/* counters (tests read them; the description does not) */
+	int64_t moves, late_jobs, fallback, extended;
+} sq_state;
+
+/* policy_suanli_score.c */
+void sq__tables_init(sq_state *s);
+void sq__tables_free(sq_state *s);
+/* Bring the forecast tables (and the profile's present) to view->now. */
+void sq__refresh(sq_state *s, const sl_view *v);
+/* Predicted carbon (g) and electricity (CNY) of pkw kW over [t, t + dur_s)
+ * at site (t at or after the start of the tables' step). */
+void sq__predict(const sq_state *s, int site, double pkw, int64_t t, int64_t dur_s,
+                 double *carbon_g, double *cost_cny);
+/* The busy increment of cores and GPUs at site, kW. */
+double sq__kw(const sq_state *s, int site, int32_t cores, int32_t gpus);
+/* What the policy expects of a job: fills cores .. run_s of ask. */
+void sq__ask(const sq_state *s, const sl_job *job, sq_ask *ask);
+/* A job of class cls ran run_s of its est_s. */
+void sq__learn(sq_state *s, int cls, int64_t run_s, int32_t est_s);
+/* Score one candidate: lower is better. */
+double sq__score(const sq_state *s, const sq_ask *a, double carbon_g, double cost_cny,
+                 int64_t start, int64_t arrive, int64_t latest_dl);
+/* The nearest policy's choice for job at view->now and its prediction
+ * (run over ask's expected runtime). */
+void sq__nearest(sq_state *s, const sl_view *v, const sl_job *job, const sq_ask *a,
+                 sl_receipt_option *out);
+/* Steps held from t for len_s seconds: [step(t), step(t + len_s - 1) + 1). */
+void sq__steps(const sq_state *s, int64_t t, int64_t len_s, int64_t *k0, int64_t *k1);
+/* Best start with room at one site within [e->arrive, e->latest] (sets
+ * e->best, e->has_best). */
+void sq__best_at_site(sq_state *s, const sq_ask *a, sq_site_eval *e);
+/* The earliest start with room at e's site from e->arrive, searching up to
+ * limit steps; -1 if none. */
+int64_t sq__earliest_at_site(sq_state *s, const sq_ask *a, const sq_site_eval *e, int64_t limit);
+
+/* policy_suanli_plan.c */
+int32_t sq__hold(sq_state *s, const sl_job *job, int32_t handle, const sq_ask *a,
+                 const sq_site_eval *e);
+void sq__job_event(void *state, const sl_job_event *ev);
+void sq__replan(void *state, const sl_view *v, const sl_plan_ctl *ctl);
+void sq__recs_free(sq_state *s);
+
+#endif

@@ -1,0 +1,164 @@
+/*
+ * reserve.c — per-site reservation profiles over signal steps (reserve.h).
+ *
+ * Each site has two flat arrays (cores, GPUs) indexed by step - base.  The
+ * arrays only move when the present has advanced past half of them
+ * (memmove down, zero the tail) or an addition reaches past their end
+ * (grow to the next power of two), so both are amortised O(1) per step.
+ * Reads past the end see 0 without growing anything.
+ */
+#include "sched/reserve.h"
+
+#include <string.h>
+
+#include "core/mem.h"
+
+#define RESV_CAP0 256
+
+void sl_resv_init(sl_resv *r, const sl_network *net, int64_t k_now)
+{
+	memset(r, 0, sizeof *r);
+	r->nsites = net->nsites;
+	r->base = r->now = k_now;
+	r->cap = RESV_CAP0;
+	size_t n = (size_t)r->nsites * (size_t)r->cap;
+	r->use_c = sl_calloc(n ? n : 1, sizeof *r->use_c);
+	r->use_g = sl_calloc(n ? n : 1, sizeof *r->use_g);
+	r->inst_c = sl_calloc((size_t)(r->nsites ? r->nsites : 1), sizeof *r->inst_c);
+	r->inst_g = sl_calloc((size_t)(r->nsites ? r->nsites : 1), sizeof *r->inst_g);
+	for (int s = 0; s < r->nsites; s++) {
+		r->inst_c[s] = net->sites[s].cores;
+		r->inst_g[s] = net->sites[s].gpus;
+	}
+}
+
+void sl_resv_release(sl_resv *r)
+{
+	sl_free(r->use_c);
+	sl_free(r->use_g);
+	sl_free(r->inst_c);
+	sl_free(r->inst_g);
+	memset(r, 0, sizeof *r);
+}
+
+/* Re-lay the arrays with index 0 = new_base and room for new_cap steps. */
+static void relayout(sl_resv *r, int64_t new_base, int32_t new_cap)
+{
+	size_t shift = (size_t)(new_base - r->base);
+	size_t keep = shift < (size_t)r->cap ? (size_t)r->cap - shift : 0;
+	size_t n = (size_t)r->nsites * (size_t)new_cap;
+	int32_t *nc = sl_calloc(n ? n : 1, sizeof *nc);
+	int32_t *ng = sl_calloc(n ? n : 1, sizeof *ng);
+	if (keep > (size_t)new_cap)
+		keep = (size_t)new_cap;
+	for (int s = 0; s < r->nsites; s++) {
+		size_t from = (size_t)s * (size_t)r->cap + shift, to = (size_t)s * (size_t)new_cap;
+		memcpy(nc + to, r->use_c + from, keep * sizeof *nc);
+		memcpy(ng + to, r->use_g + from, keep * sizeof *ng);
+	}
+	sl_free(r->use_c);
+	sl_free(r->use_g);
+	r->use_c = nc;
+	r->use_g = ng;
+	r->base = new_base;
+	r->cap = new_cap;
+}
+
+void sl_resv_advance(sl_resv *r, int64_t k_now)
+{
+	if (k_now <= r->now)
+		return;
+	r->now = k_now;
+	if (k_now - r->base >= r->cap / 2)
+		relayout(r, k_now, r->cap);
+}
+
+void sl_resv_add(sl_resv *r, int site, int64_t k0, int64_t k1, int32_t cores, int32_t gpus)
+{
+	if (k0 < r->now)
+		k0 = r->now;
+	if (k1 <= k0)
+		return;
+	if (k1 - r->base > r->cap) {
+		int64_t need = k1 - r->now, c = r->cap;
+		while (c < 2 * need)
+			c *= 2;
+		relayout(r, r->now, (int32_t)c);
+	}
+	int32_t *uc = r->use_c + (size_t)site * (size_t)r->cap;
+	int32_t *ug = r->use_g + (size_t)site * (size_t)r->cap;
+	for (int64_t i = k0 - r->base; i < k1 - r->base; i++) {
+		uc[i] += cores;
+		ug[i] += gpus;
+	}
+}
+
+int32_t sl_resv_used(const sl_resv *r, int site, int gpu, int64_t k)
+{
+	if (k < r->base || k - r->base >= r->cap)
+		return 0;
+	const int32_t *u = gpu ? r->use_g : r->use_c;
+	return u[(size_t)site * (size_t)r->cap + (size_t)(k - r->base)];
+}
+
+/* Is step k blocked for a job leaving thresholds tc, tg (installed minus
+ * its need)? */
+static inline int blocked(const int32_t *uc, const int32_t *ug, int64_t i, int64_t cap,
+                          int32_t tc, int32_t tg)
+{
+	if (i >= cap)
+		return tc < 0 || tg < 0;
+	return uc[i] > tc || ug[i] > tg;
+}
+
+int sl_resv_fits(const sl_resv *r, int site, int64_t k0, int64_t k1, int32_t cores, int32_t gpus)
+{
+	const int32_t *uc = r->use_c + (size_t)site * (size_t)r->cap;
+	const int32_t *ug = r->use_g + (size_t)site * (size_t)r->cap;
+	int32_t tc = r->inst_c[site] - cores, tg = r->inst_g[site] - gpus;
+	for (int64_t k = k0 < r->base ? r->base : k0; k < k1; k++)
+		if (blocked(uc, ug, k - r->base, r->cap, tc, tg))
+			return 0;
+	return 1;
+}
+
+void sl_resv_scan(const sl_resv *r, int site, int64_t ks, int64_t ke, int64_t len, int32_t cores,
+                  int32_t gpus, uint8_t *out)
+{
+	const int32_t *uc = r->use_c + (size_t)site * (size_t)r->cap;
+	const int32_t *ug = r->use_g + (size_t)site * (size_t)r->cap;
+	int32_t tc = r->inst_c[site] - cores, tg = r->inst_g[site] - gpus;
+	if (ks < r->base)
+		ks = r->base; /* callers ask from the present on */
+	/* Walk back from the last step any window touches, keeping the nearest
+	 * blocked step at or after k: start k fits when it is >= k + len. */
+	int64_t next = INT64_MAX;
+	for (int64_t k = ke + len - 1; k >= ks; k--) {
+		if (blocked(uc, ug, k - r->base, r->cap, tc, tg))
+			next = k;
+		if (k <= ke)
+			out[k - ks] = next >= k + len;
+	}
+}
+
+int64_t sl_resv_earliest(const sl_resv *r, int site, int64_t ks, int64_t k_limit, int64_t len,
+                         int32_t cores, int32_t gpus)
+{
+	const int32_t *uc = r->use_c + (size_t)site * (size_t)r->cap;
+	const int32_t *ug = r->use_g + (size_t)site * (size_t)r->cap;
+	int32_t tc = r->inst_c[site] - cores, tg = r->inst_g[site] - gpus;
+	if (ks < r->base)
+		ks = r->base;
+	/* Forward, keeping where the current run of free steps began. */
+	int64_t run = ks;
+	for (int64_t k = ks; run <= k_limit; k++) {
+		if (blocked(uc, ug, k - r->base, r->cap, tc, tg)) {
+			if (k - r->base >= r->cap) /* past the end every step is alike */
+				return -1;
+			run = k + 1;
+		} else if (k - run + 1 >= len) {
+			return run;
+		}
+	}
+	return -1;
+}

@@ -118,6 +118,10 @@ typedef struct sl_policy_plan_ops {
 	/* One line saying how it was configured, e.g. its objective and
 	 * forecast model, for summaries (may be NULL). */
 	void (*describe)(const void *state, char *buf, size_t n);
+	/* Called once before the first job with the engine's side of moves,
+	 * valid for the whole run, so place() may move other jobs' planned
+	 * starts too (may be NULL; then only replan() gets a ctl). */
+	void (*bind)(void *state, const sl_plan_ctl *ctl);
 } sl_policy_plan_ops;
 
 typedef struct sl_policy_ops {

@@ -147,6 +147,8 @@ int sl_sim_new_ops(const sl_network *net, const sl_trace *trace, const sl_policy
 	sim->sum.green = sim->opts.green;
 	if (pol->plan && pol->plan->describe)
 		pol->plan->describe(sim->pol_state, sim->desc, sizeof sim->desc);
+	if (pol->plan && pol->plan->bind)
+		pol->plan->bind(sim->pol_state, &sim->ctl);
 	sim->sum.params = sim->desc;
 	*out = sim;
 	return 0;

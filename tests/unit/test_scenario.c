@@ -431,6 +431,25 @@ static const bad_case bad_cases[] = {
 	{"    backend: local", "    backend: slurmm", 80, 14, "sites[2].backend",
 	 "did you mean \"slurm\""},
 	{"    lat: 43.25", "    lat: 143.25", 55, 10, "sites[0].lat", "in [-90, 90]"},
+	/* a Slurm site's cluster */
+	{"    backend: local", "    backend: local\n    slurm: {url: http://h:1, token_file: t}", 81,
+	 12, "sites[2].slurm", "needs backend: slurm (this site's backend is local)"},
+	{"    backend: local", "    backend: slurm\n    slurm: {partition: p}", 81, 12,
+	 "sites[2].slurm", "expected url"},
+	{"    backend: local", "    backend: slurm\n    slurm: {url: http://h:1}", 81, 18,
+	 "sites[2].slurm.url", "needs token_file"},
+	{"    backend: local", "    backend: slurm\n    slurm: {url: ftp://h, token_file: t}", 81,
+	 18, "sites[2].slurm.url", "http:// or https://"},
+	{"    backend: local", "    backend: slurm\n    slurm: {url: http://h:1, token_file: t, "
+	 "socket: /s}", 81, 53, "sites[2].slurm.socket", "not both"},
+	{"    backend: local", "    backend: slurm\n    slurm: {socket: /s, partition: \"a b\"}", 81,
+	 36, "sites[2].slurm.partition", "Slurm name"},
+	{"    backend: local", "    backend: slurm\n    slurm: {socket: /s, poll: 0s}", 81, 31,
+	 "sites[2].slurm.poll", "from 1s to 1h"},
+	{"    backend: local", "    backend: slurm\n    slurm: {socket: /s, partiton: p}", 81, 25,
+	 "sites[2].slurm.partiton", "did you mean \"partition\""},
+	{"    backend: local", "    backend: slurm\n    slurm: [h]", 81, 12, "sites[2].slurm",
+	 "expected a mapping"},
 	{"    pue: 1.2\n", "    pue: 1.2\n    pue: 1.3\n", 61, 5, "sites[0].pue", "duplicate key"},
 	{"  - id: CKG", "  - id: 9CKG", 63, 9, "sites[1].id", "expected an id"},
 	/* data rules and origins */
@@ -483,6 +502,44 @@ static void test_bad_case(void **st)
 		assert_true(d.v[i].line > 0 && d.v[i].col > 0);
 	}
 	sl_diags_release(&d);
+}
+
+/* A Slurm-backed site: its cluster settings, relative paths taken against
+ * the scenario's directory, and a site without them. */
+static void test_slurm_site(void **st)
+{
+	(void)st;
+	char *base = slurp(GOOD, NULL);
+	char *text = edit(base, "    backend: local",
+	                  "    backend: slurm\n    slurm:\n      url: http://10.0.0.5:6820\n"
+	                  "      token_file: keys/jwt.token\n      partition: gpu\n"
+	                  "      account: ops\n      jobs_dir: /shared/suanli\n      poll: 2s\n"
+	                  "      timeout: 1m");
+	sl_network *net = NULL;
+	sl_diags d = {0};
+	sl_err e = {0};
+	if (sl_scenario_parse(text, strlen(text), GOOD, &net, &d, &e)) {
+		dump(&d);
+		fail_msg("%s", e.msg);
+	}
+	const sl_site *s = &net->sites[2];
+	assert_int_equal(s->backend, SL_BACKEND_SLURM);
+	assert_non_null(s->slurm);
+	assert_string_equal(s->slurm->url, "http://10.0.0.5:6820");
+	assert_null(s->slurm->socket);
+	assert_string_equal(s->slurm->token_file, FIXTURE("scenario/keys/jwt.token"));
+	assert_string_equal(s->slurm->partition, "gpu");
+	assert_string_equal(s->slurm->account, "ops");
+	assert_null(s->slurm->user);
+	assert_string_equal(s->slurm->jobs_dir, "/shared/suanli");
+	assert_int_equal(s->slurm->poll_s, 2);
+	assert_int_equal(s->slurm->idle_poll_s, 0);
+	assert_int_equal(s->slurm->timeout_s, 60);
+	assert_null(net->sites[0].slurm);
+	sl_network_free(net);
+	sl_diags_release(&d);
+	free(text);
+	free(base);
 }
 
 /* Errors in several places are all reported, in file order. */
@@ -651,6 +708,7 @@ int main(void)
 		cmocka_unit_test(test_good_classes),
 		cmocka_unit_test(test_series),
 		cmocka_unit_test(test_csv_errors),
+		cmocka_unit_test(test_slurm_site),
 		cmocka_unit_test(test_all_errors_collected),
 		cmocka_unit_test(test_jurisdiction_limit),
 		cmocka_unit_test(test_unreadable),

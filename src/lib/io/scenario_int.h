@@ -144,6 +144,8 @@ void sl__sc_tariffs(sl__sc *c, const sl_yaml_node *root);       /* scenario_tari
 void sl__sc_zones(sl__sc *c, const sl_yaml_node *root);         /* scenario_grid.c */
 void sl__sc_interconnects(sl__sc *c, const sl_yaml_node *root);
 void sl__sc_sites(sl__sc *c, const sl_yaml_node *root);         /* scenario_site.c */
+/* A site's `slurm` mapping (scenario_slurm.c), after its backend is read. */
+void sl__sc_site_slurm(sl__sc *c, const sl_yaml_node *site, sl_site *s);
 void sl__sc_data_rules(sl__sc *c, const sl_yaml_node *root);    /* scenario_origin.c */
 void sl__sc_origins(sl__sc *c, const sl_yaml_node *root);
 void sl__sc_job_classes(sl__sc *c, const sl_yaml_node *root);   /* scenario_class.c */

@@ -1,6 +1,7 @@
 /*
  * scenario_site.c — the `sites` section: data centres, their capacity,
- * power model, PUE, green supply and backend.
+ * power model, PUE, green supply and backend (a Slurm site's cluster:
+ * scenario_slurm.c).
  */
 #include <stdio.h>
 #include <string.h>
@@ -12,7 +13,7 @@
 static const char *const site_keys[] = {"id", "name", "zone", "jurisdiction", "lat", "lon",
                                         "cores", "gpus", "power", "pue", "green_mw", "backend",
                                         "generation", "green_surplus_share", "green_import",
-                                        NULL};
+                                        "slurm", NULL};
 static const char *const power_keys[] = {"core_idle_w", "core_busy_w", "gpu_idle_w",
                                          "gpu_busy_w", NULL};
 /* Indexed by SL_BACKEND_*. */
@@ -82,6 +83,7 @@ static void parse_site(sl__sc *c, const sl_yaml_node *n, sl_site *s)
 	s->has_green = sl__sc_signal(c, n, "green_mw", 0, sl__sc_ge(0), &s->green_mw) == 1;
 	s->backend = SL_BACKEND_SIM;
 	sl__sc_ref(c, n, "backend", 0, "backend", sl__sc_words(backend_names), &s->backend);
+	sl__sc_site_slurm(c, n, s);
 	sl__sc_site_energy(c, n, s);
 }
 

@@ -87,6 +87,19 @@ typedef struct sl_interconnect {
 
 enum { SL_BACKEND_SIM = 0, SL_BACKEND_LOCAL = 1, SL_BACKEND_SLURM = 2 };
 
+/* How the live service reaches a `backend: slurm` site's cluster (the
+ * scenario's sites[].slurm; docs/slurm.md).  Paths are as the loader
+ * resolved them (relative ones against the scenario file's directory);
+ * NULL strings and 0 durations were not given (the executor's defaults). */
+typedef struct sl_site_slurm {
+	const char *url;                      /* slurmrestd over TCP, or */
+	const char *socket;                   /* its unix socket (exactly one is set) */
+	const char *token_file;               /* JWT file (required with url) */
+	const char *user, *cluster, *partition, *account;
+	const char *jobs_dir;                 /* shared with the nodes; NULL = DATA/jobs */
+	int64_t poll_s, idle_poll_s, timeout_s;
+} sl_site_slurm;
+
 typedef struct sl_site {
 	const char *id;
 	const char *name;
@@ -100,6 +113,7 @@ typedef struct sl_site {
 	int has_green;
 	sl_signal green_mw;                   /* contracted / on-site green supply */
 	int backend;                          /* SL_BACKEND_* */
+	const sl_site_slurm *slurm;           /* backend slurm: its cluster, or NULL */
 	/* energy supply (energy/supply.h, docs/energy.md) */
 	int has_onsite;
 	sl_signal onsite_mw;                  /* on-site generation, behind the meter */

@@ -196,6 +196,7 @@ static int count_fields(const char *p, const char *end)
 static int split_fields(swf_reader *r, sl_err *e, const char *p, const char *end, int64_t *iv,
                         double *cpu_s)
 {
+	const char *line = p;
 	char b[64];
 	for (int k = 0; k < NF; k++) {
 		while (p < end && (*p == ' ' || *p == '\t'))
@@ -208,6 +209,8 @@ static int split_fields(swf_reader *r, sl_err *e, const char *p, const char *end
 			q++;
 		double dv;
 		int rc = scan_num(p, q, &iv[k], &dv);
+		if (rc == 1 && count_fields(line, end) != NF) /* not SWF at all: say so */
+			return fail(r, e, "line has %d fields, SWF has 18", count_fields(line, end));
 		if (rc == 1)
 			return fail(r, e, "field %d (%s): expected a number, got \"%s\"", k + 1, field_name[k],
 			            sl__show(p, (size_t)(q - p), b, sizeof b));

@@ -395,10 +395,12 @@ static void clamp_to_site(mapper *m, sl_job *j)
 	if (j->cores <= site->cores && j->gpus <= site->gpus)
 		return;
 	m->c.clamped++;
+	if (j->gpus > site->gpus) { /* cores shrink with the GPUs: the job keeps its shape */
+		j->cores = clamp_i32(ceil((double)j->cores * site->gpus / j->gpus));
+		j->gpus = site->gpus;
+	}
 	if (j->cores > site->cores)
 		j->cores = site->cores;
-	if (j->gpus > site->gpus)
-		j->gpus = site->gpus;
 }
 
 /* ---- one job --------------------------------------------------------------- */

@@ -167,6 +167,25 @@ static void test_nearest_and_residency(void **st)
 	assert_int_equal(place(x, "least-loaded", &j, &d), SIN);
 }
 
+/* A site the view marks down (the service's failed Slurm cluster) is
+ * skipped by every baseline like an illegal one. */
+static void test_site_down(void **st)
+{
+	fx *x = *st;
+	sl_decision d;
+	uint8_t down[5] = {0};
+	sl_job j = job(O_CQ, 10, 0, CN_PI, 0);
+	down[CKG] = 1;
+	x->v.site_down = down;
+	assert_int_equal(place(x, "nearest", &j, &d), CTU); /* CKG is nearer, but down */
+	const char *const all[] = {"greenest", "cheapest", "round-robin", "least-loaded"};
+	for (int i = 0; i < 4; i++)
+		assert_int_not_equal(place(x, all[i], &j, &d), CKG);
+	down[CKG] = 0;
+	assert_int_equal(place(x, "nearest", &j, &d), CKG);
+	x->v.site_down = NULL;
+}
+
 static void test_latency_budget(void **st)
 {
 	fx *x = *st;
@@ -308,6 +327,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_registry),
 		cmocka_unit_test_setup_teardown(test_nearest_and_residency, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_site_down, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_latency_budget, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rejections, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_greenest_and_spill, setup, teardown),

@@ -2,8 +2,9 @@
  * policy_basic.c — the five baseline placement policies.
  *
  * All of them place in space only and start as soon as the site allows;
- * all of them consider legal sites only (sl_policy_site_check) and reject
- * a job with no legal site with its reason.
+ * all of them consider legal sites only (sl_policy_site_check) that the
+ * view does not mark down, and reject a job with no legal site with its
+ * reason.
  *
  *   nearest       lowest RTT (carbon-blind: today's practice)
  *   round-robin   the next legal site after the last one chosen, in site order
@@ -97,7 +98,7 @@ static int pick(const basic_state *bs, const sl_view *v, const sl_job *job, int 
 	const sl_cand *c = sl_policy_cands_of(&bs->pc, job, &n);
 	cand bc = {0, 0, 0, 0};
 	for (int i = 0; i < n; i++) {
-		if (!sl_policy_cand_ok(net, job, &c[i]))
+		if (!sl_policy_cand_ok(net, job, &c[i]) || !sl_view_site_up(v, c[i].site))
 			continue;
 		cand k = {0, 0, 0, c[i].route->rtt_ms};
 		if (spill)
@@ -211,7 +212,7 @@ static int rr_place(void *state, const sl_job *job, const sl_view *v, sl_decisio
 	int n, first = -1;
 	const sl_cand *c = sl_policy_cands_of(&bs->pc, job, &n);
 	for (int i = 0; i < n; i++) {
-		if (!sl_policy_cand_ok(v->net, job, &c[i]))
+		if (!sl_policy_cand_ok(v->net, job, &c[i]) || !sl_view_site_up(v, c[i].site))
 			continue;
 		if (c[i].site > bs->last) {
 			first = c[i].site;

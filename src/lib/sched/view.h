@@ -57,7 +57,17 @@ typedef struct sl_view {
 	const sl_network *net;
 	int64_t now;   /* UTC seconds */
 	int carbon;    /* SL_CARBON_*: what SL_SIG_CARBON_G_PER_KWH returns */
+	const uint8_t *site_down; /* [net->nsites], or NULL (the simulator): 1 = the site
+	                             cannot take work now (the service's Slurm cluster is
+	                             down).  Policies skip such a site like an illegal one;
+	                             the engine keeps a job that has no other legal site */
 } sl_view;
+
+/* 1 unless the view marks the site down. */
+static inline int sl_view_site_up(const sl_view *v, int site)
+{
+	return !v->site_down || !v->site_down[site];
+}
 
 static inline void sl_view_site_state(const sl_view *v, int site, sl_site_state *out)
 {

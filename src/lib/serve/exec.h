@@ -89,7 +89,27 @@ typedef struct sl_exec_event {
 	char handle[SL_EXEC_HANDLE_MAX]; /* record it to adopt the job after a restart; "" if none */
 	char msg[SL_EXEC_MSG_MAX];       /* human summary: "exited with code 3", "command not
 	                                    found: foo", "time limit of 60 s reached; ..." */
+	int refused;            /* FAILED only: a remote backend refused the job before it
+	                           could start (nothing ran; another site may take it) */
 } sl_exec_event;
+
+/* A remote backend's health and live capacity, as of its last exchange
+ * (the optional `health` op).  Executors that run jobs themselves (local)
+ * have none: they are always up and their capacity is the scenario's. */
+typedef struct sl_exec_health {
+	int up;                        /* 1 up, 0 down, -1 not known yet */
+	char fault[32];                /* short stable cause when down ("unreachable",
+	                                  "slurmctld down", "authentication", ...); "" when up */
+	char reason[SL_EXEC_MSG_MAX];  /* the error that marked it down; "" when up */
+	int64_t since;                 /* UTC seconds of the last up/down change; 0 = never */
+	int64_t checked;               /* UTC seconds of its last answer; 0 = none yet */
+	int has_capacity;              /* the capacity below was read from the backend */
+	int32_t nodes, nodes_usable;
+	int32_t cpus, cpus_alloc;      /* usable CPUs, and those allocated to anyone's jobs */
+	int32_t gpus, gpus_alloc;
+	int64_t capacity_at;           /* UTC seconds it was read */
+	size_t held;                   /* jobs accepted by submit but held back (down) */
+} sl_exec_health;
 
 /* Settings common to every executor.  Pointers are borrowed and must outlive
  * the executor. */
@@ -158,6 +178,19 @@ typedef struct sl_exec_ops {
 
 	/* Jobs submitted or adopted whose end has not been detected yet. */
 	size_t (*count)(void *state);
+
+	/* Optional, for executors in front of a remote scheduler (NULL otherwise). */
+
+	/* The backend's health and capacity as its last exchange left them.
+	 * Does not block. */
+	void (*health)(void *state, sl_exec_health *out);
+
+	/* Take back a job that provably never reached the backend (it was held
+	 * while the backend was down, or not sent yet): it is forgotten with no
+	 * event, and may be run elsewhere.  Errors: SL_ESTATE (it was sent, or a
+	 * send whose answer was lost may have reached the backend: only the
+	 * backend can end it now), SL_ENOTFOUND (no live job). */
+	int (*withdraw)(void *state, int64_t job_id, sl_err *err);
 } sl_exec_ops;
 
 /* The local executor: jobs are processes on this machine (exec_local.c,
@@ -224,5 +257,21 @@ static inline int sl_exec_poll(sl_exec *ex, sl_exec_event *out, int max, sl_err 
 static inline int sl_exec_fd(sl_exec *ex) { return ex->ops->fd(ex->state); }
 static inline int64_t sl_exec_timeout_ms(sl_exec *ex) { return ex->ops->timeout_ms(ex->state); }
 static inline size_t sl_exec_count(sl_exec *ex) { return ex->ops->count(ex->state); }
+/* 1 and *out filled if the executor reports health, else 0. */
+static inline int sl_exec_health_get(sl_exec *ex, sl_exec_health *out)
+{
+	if (!ex->ops->health)
+		return 0;
+	ex->ops->health(ex->state, out);
+	return 1;
+}
+/* SL_ESTATE when the executor cannot withdraw jobs at all. */
+static inline int sl_exec_withdraw(sl_exec *ex, int64_t job_id, sl_err *err)
+{
+	if (!ex->ops->withdraw)
+		return sl_err_set(err, SL_ESTATE, "job_id", "the %s executor cannot withdraw jobs",
+		                  ex->ops->name);
+	return ex->ops->withdraw(ex->state, job_id, err);
+}
 
 #endif

@@ -181,12 +181,13 @@ static sl_exec_event *event(slx *x, const sjob *j, sl_exec_state state)
 }
 
 /* Report a terminal state with no run behind it, and forget the job. */
-static void end_unstarted(slx *x, sjob *j, sl_exec_state state, const char *msg)
+static sl_exec_event *end_unstarted(slx *x, sjob *j, sl_exec_state state, const char *msg)
 {
 	sl_exec_event *ev = event(x, j, state);
 	ev->end = now_s(x);
 	snprintf(ev->msg, sizeof ev->msg, "%s", msg);
 	job_remove(x, j);
+	return ev;
 }
 
 /* ---- health ---------------------------------------------------------------- */
@@ -402,7 +403,9 @@ static void apply_submit(slx *x, const sx_res *r)
 		end_unstarted(x, j, SL_EXEC_CANCELLED, "cancelled before it reached Slurm");
 	} else if (!cluster_fault(r->fault)) {
 		snprintf(msg, sizeof msg, "Slurm refused the job: %s", r->msg);
-		end_unstarted(x, j, j->cancel_wanted ? SL_EXEC_CANCELLED : SL_EXEC_FAILED, msg);
+		int cancelled = j->cancel_wanted;
+		end_unstarted(x, j, cancelled ? SL_EXEC_CANCELLED : SL_EXEC_FAILED, msg)->refused =
+			!cancelled;
 	} else {
 		mark_down(x, r->fault, r->msg);
 		j->phase = P_WAITING;
@@ -703,6 +706,44 @@ void sl_exec_slurm_status_get(void *state, sl_exec_slurm_status *out)
 		out->waiting += x->jobs.v[i]->phase == P_WAITING;
 }
 
+static void slurm_health(void *state, sl_exec_health *out)
+{
+	sl_exec_slurm_status st;
+	sl_exec_slurm_status_get(state, &st);
+	memset(out, 0, sizeof *out);
+	out->up = st.up;
+	if (st.up == 0)
+		snprintf(out->fault, sizeof out->fault, "%s", sl_slurm_fault_name(st.fault));
+	snprintf(out->reason, sizeof out->reason, "%s", st.reason);
+	out->since = st.since;
+	out->checked = st.checked;
+	out->has_capacity = st.capacity_at > 0;
+	out->nodes = st.capacity.nodes;
+	out->nodes_usable = st.capacity.nodes_usable;
+	out->cpus = st.capacity.cpus;
+	out->cpus_alloc = st.capacity.cpus_alloc;
+	out->gpus = st.capacity.gpus;
+	out->gpus_alloc = st.capacity.gpus_alloc;
+	out->capacity_at = st.capacity_at;
+	out->held = st.waiting;
+}
+
+/* Only a job held here that no earlier send may have delivered: its
+ * withdrawal is certain (exec.h). */
+static int slurm_withdraw(void *st, int64_t job_id, sl_err *err)
+{
+	slx *x = st;
+	sjob *j = job_find(x, job_id);
+	if (!j)
+		return sl_err_set(err, SL_ENOTFOUND, "job_id", "job %" PRId64 " is not live", job_id);
+	if (j->phase != P_WAITING || j->check_first)
+		return sl_err_set(err, SL_ESTATE, "job_id", "job %" PRId64 " %s %s", job_id,
+		                  j->phase == P_WAITING ? "may have reached" : "was sent to",
+		                  x->cluster);
+	job_remove(x, j);
+	return 0;
+}
+
 /* ---- start and stop ------------------------------------------------------------ */
 
 static void slurm_stop(void *st)
@@ -802,4 +843,6 @@ const sl_exec_ops sl_exec_slurm = {
 	.fd = slurm_fd,
 	.timeout_ms = slurm_timeout_ms,
 	.count = slurm_count,
+	.health = slurm_health,
+	.withdraw = slurm_withdraw,
 };

@@ -63,10 +63,10 @@ static int64_t comment_job_id(const sx_worker *w, const char *comment)
 	return end && end != comment + k + 1 && *end == '\0' && v > 0 ? (int64_t)v : 0;
 }
 
-/* Rebuild the table from a full listing.  Kept: jobs still alive, and
- * completed ones (their run happened and succeeded: never run it again).
- * Not kept: failed or cancelled ones, which a deliberate retry may re-send,
- * and ids this worker already handled. */
+/* Rebuild the table from a full listing: every job of ours in any state
+ * except the ids this worker already handled.  Ended ones count too: a job
+ * that ran and failed while the service was down (before it recorded the
+ * Slurm id) must be reported as it ended, never run a second time. */
 static void orphans_rebuild(sx_worker *w, const sl_slurm_jobs *all)
 {
 	w->orphans.n = 0;
@@ -74,8 +74,6 @@ static void orphans_rebuild(sx_worker *w, const sl_slurm_jobs *all)
 		const sl_slurm_job *j = &all->v[i];
 		int64_t id = comment_job_id(w, j->comment);
 		if (!id || handled(w, j->job_id))
-			continue;
-		if (sl_slurm_state_terminal(j->state) && j->state != SL_SLURM_COMPLETED)
 			continue;
 		sx_orphan o = {id, j->job_id, j->state};
 		sl_vec_push(&w->orphans, o);

@@ -62,7 +62,6 @@ static void defaults(sq_params *p, uint64_t seed)
 	p->fc.error = 0.15;
 	p->fc.seed = seed;
 	p->prior_ratio = 0.5;
-	p->hold_q = 0.9;
 }
 
 /* A duration: a number of seconds, or with an s, m, h or d suffix. */
@@ -144,8 +143,6 @@ static int parse_kv(sq_params *p, parsed *x, const char *k, const char *v, const
 		return *what = "a score gain >= 0", parse_real(v, 0, 1e9, &p->replan_gain);
 	if (!strcmp(k, "alts"))
 		return *what = "0 .. 16", parse_real(v, 0, 16, &d) || d != floor(d) ? -1 : (p->alts = (int)d, 0);
-	if (!strcmp(k, "hold"))
-		return *what = "a quantile in (0, 1]", parse_real(v, 1e-3, 1, &p->hold_q);
 	if (!strcmp(k, "prior_ratio"))
 		return *what = "a ratio in (0, 1]", parse_real(v, 1e-6, 1, &p->prior_ratio);
 	if (!strcmp(k, "forecast_seed")) {
@@ -238,7 +235,8 @@ static int sq_init(void **state, const sl_network *net, const sl_policy_opts *op
 	s->nratio = net->nclasses + 1;
 	s->ratio = sl_calloc((size_t)s->nratio, sizeof *s->ratio);
 	s->free_rec = -1;
-	s->k_last_replan = s->k_last_extend = INT64_MIN / 2;
+	s->bump_skip = -1;
+	s->k_last_replan = INT64_MIN / 2;
 	size_t ns = (size_t)net->nsites;
 	s->ev = sl_calloc(ns, sizeof *s->ev);
 	s->alts = sl_calloc(ns, sizeof *s->alts);
@@ -329,6 +327,32 @@ static sq_site_eval *choose(sq_state *s, const sl_job *job, const sl_view *v, co
 			best = e;
 	}
 	return best;
+}
+
+/* No start within the slack has room anywhere: try to start it on arrival
+ * by moving planned jobs that have slack out of its way, best site
+ * (by the score of starting on arrival) first. */
+static sq_site_eval *make_room(sq_state *s, const sq_ask *a, int ne, const sl_view *v)
+{
+	int order[64], n = 0;
+	double sc[64];
+	for (int i = 0; i < ne && n < 64; i++) {
+		sq_site_eval *e = &s->ev[i];
+		double c, m;
+		sq__predict(s, e->site, e->pkw, e->arrive, a->run_s, &c, &m);
+		double x = sq__score(s, a, c, m + e->transfer_cny, e->arrive, e->arrive, e->latest_dl);
+		int j = n++;
+		for (; j > 0 && sc[j - 1] > x; j--) {
+			sc[j] = sc[j - 1];
+			order[j] = order[j - 1];
+		}
+		sc[j] = x;
+		order[j] = i;
+	}
+	for (int j = 0; j < n; j++)
+		if (sq__bump(s, a, &s->ev[order[j]], v))
+			return &s->ev[order[j]];
+	return NULL;
 }
 
 /* No start within the slack has room anywhere: the earliest end. */
@@ -452,7 +476,7 @@ static int sq_place(void *state, const sl_job *job, const sl_view *v, sl_decisio
 	sq_site_eval *e = choose(s, job, v, &a, &ne);
 	if (!e) {
 		s->fallback++;
-		if (!(e = fallback(s, &a, ne)))
+		if (!(e = make_room(s, &a, ne, v)) && !(e = fallback(s, &a, ne)))
 			e = nearest_eval(s, ne, &near);
 		late = job->deadline_s > 0 && e->best.start + job->est_s > job->submit + job->deadline_s;
 		if (late && s->p.late == SQ_LATE_REJECT) {
@@ -473,7 +497,7 @@ static int sq_place(void *state, const sl_job *job, const sl_view *v, sl_decisio
 }
 
 static const sl_policy_plan_ops sq_plan = {
-	sq__job_event, sq__replan, sq_set_receipts, sq_describe,
+	sq__job_event, sq__replan, sq_set_receipts, sq_describe, sq__bind,
 };
 
 const sl_policy_ops sl_policy_suanli = {

@@ -29,7 +29,6 @@ typedef struct sq_params {
 	int64_t horizon_s;          /* forecast tables span; beyond, the last day repeats */
 	int32_t replan_steps;       /* re-plan every this many steps (0: never) */
 	double replan_gain;         /* a move must lower the score by this (absolute) */
-	double hold_q;              /* reservations hold this quantile of runtime/estimate */
 	int late;                   /* SQ_LATE_*: a job no start can finish in time */
 	int alts;                   /* alternatives per receipt */
 	int oracle;                 /* the user allowed the true future */
@@ -49,26 +48,21 @@ typedef struct sq_tab {
 	int64_t filled_c, filled_m; /* steps before these are valid (from k_tab on) */
 } sq_tab;
 
-/* Runtime / estimate of the jobs of one class that ended: a histogram for
- * the hold quantile and a sum for the mean. */
-#define SQ_RBINS 40
+/* Runtime / estimate of the jobs of one class that ended (for the
+ * expected runtime a prediction covers). */
 typedef struct sq_ratio {
-	uint32_t bin[SQ_RBINS];     /* bin b: ratio in (b/SQ_RBINS, (b+1)/SQ_RBINS] */
 	uint32_t n;
 	double sum;
-	uint32_t q_n;               /* n when q_cache was computed */
-	double q_cache;
 } sq_ratio;
 
 /* One request being planned: the job's shape and what the policy expects
- * of it.  hold_s is how long a placement reserves from its start (a
- * quantile of the runtime, at most the estimate); run_s the expected
- * runtime (for predictions); cref and mref the nearest counterfactual's
- * carbon and cost (score units). */
+ * of it.  run_s is its expected runtime (what predictions cover; the
+ * profile and the deadline use the estimate); cref and mref the nearest
+ * counterfactual's carbon and cost (the score's units). */
 typedef struct sq_ask {
 	int32_t cores, gpus, est_s;
 	int16_t cls;
-	int64_t hold_s, run_s;
+	int64_t run_s;
 	double cref, mref;
 } sq_ask;
 
@@ -83,7 +77,6 @@ typedef struct sq_rec {
 	uint8_t live, running;
 	uint8_t flex;               /* it was placed within its slack: moves keep it there */
 	int32_t cores, gpus, est_s;
-	int64_t hold_s;
 	int64_t job_id;
 	int64_t arrive;             /* input arrival at site */
 	int64_t latest;             /* latest start meeting the deadline (INT64_MAX: none) */
@@ -107,13 +100,6 @@ typedef struct sq_site_eval {
 	sl_receipt_option best;     /* best feasible start here */
 	int excluded;               /* SL_REJECT_DEADLINE, SL_RECEIPT_FULL, or 0 */
 } sq_site_eval;
-
-/* Running jobs by the end of their hold (a binary min-heap), so a job
- * still running when its hold runs out gets it extended. */
-typedef struct sq_hold_ev {
-	int64_t k1;
-	int32_t ticket, handle;
-} sq_hold_ev;
 
 typedef struct sq_state {
 	const sl_network *net;
@@ -142,9 +128,7 @@ typedef struct sq_state {
 	int32_t *deferred;          /* tickets of placed, not yet started jobs */
 	int32_t ndeferred, cap_deferred;
 	int32_t *scratch;           /* re-plan snapshot */
-	int64_t k_last_replan, k_last_extend;
-	sq_hold_ev *heap;
-	int32_t nheap, cap_heap;
+	int64_t k_last_replan;
 
 	/* per-job scratch */
 	sq_site_eval *ev;           /* [nsites] */
@@ -153,6 +137,9 @@ typedef struct sq_state {
 	sl_receipt_option *alts;    /* [nsites] */
 	sl_receipt_excluded *excl;  /* [nsites] */
 
+	const sl_plan_ctl *ctl;     /* the engine's moves (bind), NULL when none */
+	int32_t bump_skip;          /* the ticket being re-planned (never a blocker), or -1 */
+
 	/* receipts */
 	sl_receipt_fn rfn;
 	void *rud;
@@ -160,7 +147,7 @@ typedef struct sq_state {
 	int64_t now_t;              /* the engine's time at the current call */
 
 	/* counters (tests read them; the description does not) */
-	int64_t moves, late_jobs, fallback, extended;
+	int64_t moves, late_jobs, fallback, bumped;
 } sq_state;
 
 /* policy_suanli_score.c */
@@ -200,5 +187,12 @@ int32_t sq__hold(sq_state *s, const sl_job *job, int32_t handle, const sq_ask *a
 void sq__job_event(void *state, const sl_job_event *ev);
 void sq__replan(void *state, const sl_view *v, const sl_plan_ctl *ctl);
 void sq__recs_free(sq_state *s);
+/* Make room for a job with no start in its slack: at e's site, move the
+ * planned (not started, within their slack) jobs whose starts block it
+ * starting when its input arrives to other starts in their own slack.  1
+ * when done (the job can now start at e->arrive: e->best is set; the
+ * moves are made), 0 when not possible (nothing changed). */
+int sq__bump(sq_state *s, const sq_ask *a, sq_site_eval *e, const sl_view *v);
+void sq__bind(void *state, const sl_plan_ctl *ctl);
 
 #endif

@@ -3,29 +3,24 @@
  * reservations in the sites' profiles, what the engine reports back
  * (start, end), and the periodic re-plan.
  *
- * A placement reserves its site from its planned start for its hold: a
- * high quantile of what jobs of its class have really run relative to
- * their estimate (the estimate itself until enough have ended).  Holding
- * the estimate would be safe but wasteful: estimates are time limits, on
- * average about twice the runtime, and a profile of limits shows green
- * sites full while they run half empty.  What keeps the profile honest:
- *   - the steps are held from the decision on, while the input may still
- *     be travelling, so later decisions see them;
- *   - a job the site's queue started later than planned moves its hold to
- *     the real start;
- *   - a job still running when its hold runs out has it extended (by an
- *     eighth of its estimate, at least a step, never past the estimate),
- *     so the present is never under-counted for long;
- *   - a job that ended early gives back the rest of its hold.
- * A deadline is planned on the estimate, not the hold: a job started by
- * its latest start ends in time whatever it runs.
+ * A placement reserves its site from its planned start for its estimate
+ * (the time limit: no job runs longer), from the moment it is decided, so
+ * later decisions see it even while its input is still travelling; its
+ * planned start is counted until it happens.  Every placement obeys the
+ * profile's start rule (reserve.h), which is what makes the sites' real
+ * FCFS + EASY queues agree with the plan: each planned start finds its
+ * cores and GPUs free at its time even if every job runs to its limit.  A
+ * job that ends early gives back the rest of its steps at once; a job
+ * the site's queue started later than planned (only after a placement
+ * that had to overbook, see policy_suanli.c) moves its reservation to its
+ * real start.
  *
  * The re-plan, every replan_steps steps, looks at every placed job that
  * has not started: one placed within its slack may move to a better start
  * at its site (same window, so never past its deadline) when the
- * forecasts have changed enough; one that had no start in its slack (it
- * will be late) or no slack at all is brought forward to the earliest
- * start with room, as jobs ahead of it end early.
+ * forecasts have changed enough or room has opened; one that had no start
+ * in its slack (it will be late) or no slack at all is brought forward to
+ * the earliest start the rule allows, as jobs ahead of it end early.
  */
 #include <string.h>
 
@@ -88,50 +83,17 @@ void sq__recs_free(sq_state *s)
 	sl_free(s->rec);
 	sl_free(s->deferred);
 	sl_free(s->scratch);
-	sl_free(s->heap);
-}
-
-/* ---------- the hold-end heap ---------- */
-
-static void heap_push(sq_state *s, int64_t k1, int32_t ticket, int32_t handle)
-{
-	if (s->nheap == s->cap_heap) {
-		s->cap_heap = s->cap_heap ? 2 * s->cap_heap : 256;
-		s->heap = sl_realloc(s->heap, (size_t)s->cap_heap * sizeof *s->heap);
-	}
-	int32_t i = s->nheap++;
-	while (i > 0 && s->heap[(i - 1) / 2].k1 > k1) {
-		s->heap[i] = s->heap[(i - 1) / 2];
-		i = (i - 1) / 2;
-	}
-	s->heap[i] = (sq_hold_ev){k1, ticket, handle};
-}
-
-static sq_hold_ev heap_pop(sq_state *s)
-{
-	sq_hold_ev top = s->heap[0], x = s->heap[--s->nheap];
-	int32_t i = 0, n = s->nheap;
-	for (;;) {
-		int32_t c = 2 * i + 1;
-		if (c >= n)
-			break;
-		if (c + 1 < n && s->heap[c + 1].k1 < s->heap[c].k1)
-			c++;
-		if (x.k1 <= s->heap[c].k1)
-			break;
-		s->heap[i] = s->heap[c];
-		i = c;
-	}
-	if (n)
-		s->heap[i] = x;
-	return top;
 }
 
 /* ---------- holding ---------- */
 
+/* Add (sign 1) or take out (-1) r's steps, and its planned start while
+ * it has not happened. */
 static void reserve(sq_state *s, const sq_rec *r, int sign)
 {
 	sl_resv_add(&s->resv, r->site, r->k0, r->k1, sign * r->cores, sign * r->gpus);
+	if (!r->running)
+		sl_resv_mark_start(&s->resv, r->site, r->k0, sign);
 }
 
 int32_t sq__hold(sq_state *s, const sl_job *job, int32_t handle, const sq_ask *a,
@@ -150,7 +112,6 @@ int32_t sq__hold(sq_state *s, const sl_job *job, int32_t handle, const sq_ask *a
 	r->cores = job->cores;
 	r->gpus = job->gpus;
 	r->est_s = job->est_s;
-	r->hold_s = a->hold_s;
 	r->job_id = job->id;
 	r->arrive = e->arrive;
 	r->latest = e->latest_dl;
@@ -159,8 +120,9 @@ int32_t sq__hold(sq_state *s, const sl_job *job, int32_t handle, const sq_ask *a
 	r->cref = a->cref;
 	r->mref = a->mref;
 	r->transfer_cny = e->transfer_cny;
-	sq__steps(s, r->t_plan, r->hold_s, &r->k0, &r->k1);
+	sq__steps(s, r->t_plan, r->est_s, &r->k0, &r->k1);
 	reserve(s, r, +1);
+	(void)a;
 	if (r->t_plan > s->now_t)
 		deferred_add(s, t);
 	return t;
@@ -178,16 +140,16 @@ static sq_rec *rec_of(sq_state *s, const sl_job_event *ev)
 static void on_start(sq_state *s, int32_t t, sq_rec *r, int64_t at)
 {
 	deferred_remove(s, t);
+	sl_resv_mark_start(&s->resv, r->site, r->k0, -1);
 	r->running = 1;
 	r->t_start = at;
 	if (at != r->t_plan) {
 		/* The site's queue held it: the reservation follows the real start. */
 		reserve(s, r, -1);
 		r->t_plan = at;
-		sq__steps(s, at, r->hold_s, &r->k0, &r->k1);
+		sq__steps(s, at, r->est_s, &r->k0, &r->k1);
 		reserve(s, r, +1);
 	}
-	heap_push(s, r->k1, t, r->handle);
 }
 
 static void on_end(sq_state *s, int32_t t, sq_rec *r, int64_t at)
@@ -196,7 +158,7 @@ static void on_end(sq_state *s, int32_t t, sq_rec *r, int64_t at)
 	if (k_end < r->k1)
 		sl_resv_add(&s->resv, r->site, k_end, r->k1, -r->cores, -r->gpus);
 	sq__learn(s, r->cls, at - r->t_start, r->est_s);
-	rec_free(s, t); /* its heap entry goes stale */
+	rec_free(s, t);
 }
 
 void sq__job_event(void *state, const sl_job_event *ev)
@@ -210,27 +172,6 @@ void sq__job_event(void *state, const sl_job_event *ev)
 		on_start(s, ev->ticket, r, ev->t);
 	else if (ev->kind == SL_JOBEV_END && r->running)
 		on_end(s, ev->ticket, r, ev->t);
-}
-
-/* Jobs still running at the end of their hold keep their resources: extend
- * every hold that ends by the next step. */
-static void extend_holds(sq_state *s, int64_t k_now)
-{
-	while (s->nheap > 0 && s->heap[0].k1 <= k_now + 1) {
-		sq_hold_ev h = heap_pop(s);
-		sq_rec *r = &s->rec[h.ticket];
-		if (!r->live || !r->running || r->handle != h.handle || r->k1 != h.k1)
-			continue; /* ended, or already moved on */
-		int64_t ext = r->est_s / 8 > s->net->step_s ? r->est_s / 8 : s->net->step_s;
-		int64_t end = s->net->t0 + k_now * s->net->step_s + ext, limit = r->t_start + r->est_s;
-		int64_t k1 = sl_forecast_step_of(s->net, (end < limit ? end : limit) - 1) + 1;
-		if (k1 <= r->k1)
-			k1 = r->k1 + 1; /* never shorter; at the estimate's step it simply holds on */
-		sl_resv_add(&s->resv, r->site, r->k1, k1, r->cores, r->gpus);
-		r->k1 = k1;
-		s->extended++;
-		heap_push(s, k1, h.ticket, h.handle);
-	}
 }
 
 /* ---------- re-planning ---------- */
@@ -254,14 +195,14 @@ static void move_receipt(sq_state *s, const sq_rec *r, const sl_receipt_option *
 
 /* Move r's plan to o->start: reserve it first (a move to now may start the
  * job inside the call), back to the old plan if the engine refuses (it
- * has already queued the job).  1 if it moved.  r's hold is out of the
+ * has already queued the job).  1 if it moved.  r's steps are out of the
  * profile on entry and in it on return. */
 static int move_to(sq_state *s, sq_rec *r, const sl_receipt_option *o, const sl_view *v,
                    const sl_plan_ctl *ctl)
 {
 	int64_t from = r->t_plan, k0 = r->k0, k1 = r->k1;
 	r->t_plan = o->start;
-	sq__steps(s, r->t_plan, r->hold_s, &r->k0, &r->k1);
+	sq__steps(s, r->t_plan, r->est_s, &r->k0, &r->k1);
 	reserve(s, r, +1);
 	if (ctl->move(ctl->ud, r->handle, r->t_plan) != 0) {
 		reserve(s, r, -1);
@@ -287,7 +228,6 @@ static void rec_eval(const sq_state *s, const sq_rec *r, const sl_view *v, sq_as
 	job.est_s = r->est_s;
 	job.cls = r->cls;
 	sq__ask(s, &job, a);
-	a->hold_s = r->hold_s; /* what it holds, not what a new job would */
 	a->cref = r->cref;
 	a->mref = r->mref;
 	memset(e, 0, sizeof *e);
@@ -308,6 +248,15 @@ static int compress_one(sq_state *s, sq_rec *r, const sl_view *v, const sl_plan_
 	rec_eval(s, r, v, &a, &e);
 	reserve(s, r, -1);
 	int64_t t = sq__earliest_at_site(s, &a, &e, r->k0 - 1 - sl_forecast_step_of(s->net, e.arrive));
+	if ((t < 0 || t > r->latest) && r->latest >= v->now + 1) {
+		/* Still late: make room now by moving jobs that have slack. */
+		if (e.arrive <= v->now)
+			e.arrive = v->now + 1;
+		s->bump_skip = (int32_t)(r - s->rec);
+		if (sq__bump(s, &a, &e, v))
+			t = e.arrive;
+		s->bump_skip = -1;
+	}
 	if (t < 0 || t >= r->t_plan) {
 		reserve(s, r, +1);
 		return 0;
@@ -335,7 +284,11 @@ static int replan_one(sq_state *s, sq_rec *r, const sl_view *v, const sl_plan_ct
 	/* Waiting counts from the original arrival, as in the current score. */
 	if (e.has_best)
 		e.best.score += s->p.w_wait * (double)(e.arrive - r->arrive) / 3600.0;
-	if (!e.has_best || e.best.start == r->t_plan || e.best.score > cur - s->p.replan_gain) {
+	/* Earlier at no worse a score is worth a move on its own: room that is
+	 * not used now is lost, and it frees later steps. */
+	int earlier = e.has_best && e.best.start < r->t_plan && e.best.score <= cur;
+	if (!e.has_best || e.best.start == r->t_plan ||
+	    (!earlier && e.best.score > cur - s->p.replan_gain)) {
 		reserve(s, r, +1);
 		return 0;
 	}
@@ -350,7 +303,6 @@ void sq__replan(void *state, const sl_view *v, const sl_plan_ctl *ctl)
 		return;
 	s->now_t = v->now;
 	sl_resv_advance(&s->resv, k);
-	extend_holds(s, k);
 	if (s->p.replan_steps <= 0 || !ctl || !ctl->move || s->ndeferred == 0 ||
 	    k - s->k_last_replan < s->p.replan_steps)
 		return;
@@ -366,4 +318,120 @@ void sq__replan(void *state, const sl_view *v, const sl_plan_ctl *ctl)
 			continue;
 		s->moves += r->flex ? replan_one(s, r, v, ctl) : compress_one(s, r, v, ctl);
 	}
+}
+
+/* ---------- making room ---------- */
+
+void sq__bind(void *state, const sl_plan_ctl *ctl)
+{
+	((sq_state *)state)->ctl = ctl;
+}
+
+#define BUMP_MAX 64
+
+/* The planned jobs at e's site whose start steps, inside the window
+ * [k0, k1) of a job of a's shape, leave it no room (at k0 itself: any
+ * planned there, since they share the step): into bl; -1 when one of them
+ * may not move (no slack, or too many). */
+static int blockers(sq_state *s, const sq_ask *a, const sq_site_eval *e, int64_t k0, int64_t k1,
+                    int32_t *bl)
+{
+	int nb = 0;
+	for (int32_t i = 0; i < s->ndeferred; i++) {
+		sq_rec *r = &s->rec[s->deferred[i]];
+		if (s->deferred[i] == s->bump_skip || r->site != e->site || r->running || r->k0 < k0 ||
+		    r->k0 >= k1 ||
+		    r->t_plan <= s->now_t ||
+		    sl_resv_fits(&s->resv, e->site, r->k0, r->k0 + 1, a->cores, a->gpus))
+			continue;
+		if (!r->flex || nb == BUMP_MAX)
+			return -1;
+		bl[nb++] = s->deferred[i];
+	}
+	return nb;
+}
+
+/* Give back the blockers bl[0 .. n) their old plans (from[]); the first
+ * `moved` of them hold new ones to take out first. */
+static void bump_undo(sq_state *s, const int32_t *bl, int n, int moved, const int64_t *from)
+{
+	for (int i = 0; i < n; i++) {
+		sq_rec *r = &s->rec[bl[i]];
+		if (i < moved)
+			reserve(s, r, -1);
+		r->flex = 1; /* blockers are all flexible */
+		r->t_plan = from[i];
+		sq__steps(s, r->t_plan, r->est_s, &r->k0, &r->k1);
+		reserve(s, r, +1);
+	}
+}
+
+int sq__bump(sq_state *s, const sq_ask *a, sq_site_eval *e, const sl_view *v)
+{
+	int32_t bl[BUMP_MAX];
+	int64_t from[BUMP_MAX], k0, k1;
+	if (!s->ctl || !s->ctl->move || e->latest_dl < e->arrive)
+		return 0;
+	sq__steps(s, e->arrive, a->est_s, &k0, &k1);
+	int nb = blockers(s, a, e, k0, k1, bl);
+	if (nb <= 0)
+		return 0;
+	for (int i = 0; i < nb; i++) {
+		from[i] = s->rec[bl[i]].t_plan;
+		reserve(s, &s->rec[bl[i]], -1);
+	}
+	if (!sl_resv_startable(&s->resv, e->site, k0, k1, a->cores, a->gpus)) {
+		bump_undo(s, bl, nb, 0, from);
+		return 0;
+	}
+	/* The job first, then each blocker at its best start around it. */
+	sl_resv_add(&s->resv, e->site, k0, k1, a->cores, a->gpus);
+	sl_resv_mark_start(&s->resv, e->site, k0, 1);
+	int moved = 0;
+	for (; moved < nb; moved++) {
+		sq_rec *r = &s->rec[bl[moved]];
+		sq_ask ka;
+		sq_site_eval ke;
+		rec_eval(s, r, v, &ka, &ke);
+		if (ke.arrive <= v->now)
+			ke.arrive = v->now + 1; /* never "now": that would start it inside place() */
+		sq__best_at_site(s, &ka, &ke);
+		if (!ke.has_best) {
+			/* No start left in its slack: it goes to its earliest start and
+			 * may end late, which is still the better trade for a job that
+			 * has no slack at all (this one had some, and ends early more
+			 * often than not; the re-plan brings it forward then). */
+			int64_t limit = 4 * (int64_t)s->H;
+			int64_t t2 = sq__earliest_at_site(s, &ka, &ke, limit);
+			if (t2 < 0)
+				break;
+			ke.best.start = t2;
+			r->flex = 0;
+		}
+		r->t_plan = ke.best.start;
+		sq__steps(s, r->t_plan, r->est_s, &r->k0, &r->k1);
+		reserve(s, r, +1);
+	}
+	sl_resv_add(&s->resv, e->site, k0, k1, -a->cores, -a->gpus);
+	sl_resv_mark_start(&s->resv, e->site, k0, -1);
+	if (moved < nb) {
+		bump_undo(s, bl, nb, moved, from);
+		return 0;
+	}
+	for (int i = 0; i < nb; i++) {
+		sq_rec *r = &s->rec[bl[i]];
+		s->ctl->move(s->ctl->ud, r->handle, r->t_plan); /* in the future, not queued: accepted */
+		if (s->rfn) {
+			sl_receipt_option o = {r->site, r->t_plan, 0, 0, r->transfer_cny, 0};
+			move_receipt(s, r, &o, from[i], v->now);
+		}
+	}
+	s->bumped += nb;
+	double c, m;
+	sq__predict(s, e->site, e->pkw, e->arrive, a->run_s, &c, &m);
+	m += e->transfer_cny;
+	e->best = (sl_receipt_option){e->site, e->arrive, c, m, e->transfer_cny,
+	                              sq__score(s, a, c, m, e->arrive, e->arrive, e->latest_dl)};
+	e->has_best = 1;
+	return 1;
 }

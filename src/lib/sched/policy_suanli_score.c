@@ -205,9 +205,8 @@ double sq__kw(const sq_state *s, int site, int32_t cores, int32_t gpus)
 /* ---------- runtimes ---------- */
 
 #define RATIO_PRIOR_WEIGHT 20.0
-#define HOLD_MIN_SAMPLES 32
 
-static sq_ratio *ratio_of(sq_state *s, int cls)
+static sq_ratio *ratio_of(const sq_state *s, int cls)
 {
 	return &s->ratio[cls + 1 >= 0 && cls + 1 < s->nratio ? cls + 1 : 0];
 }
@@ -217,47 +216,21 @@ void sq__learn(sq_state *s, int cls, int64_t run_s, int32_t est_s)
 	sq_ratio *r = ratio_of(s, cls);
 	double x = est_s > 0 ? (double)run_s / est_s : 1.0;
 	x = x < 0 ? 0 : x > 1 ? 1 : x;
-	int b = (int)ceil(x * SQ_RBINS) - 1;
-	r->bin[b < 0 ? 0 : b]++;
 	r->n++;
 	r->sum += x;
 }
 
-/* The hold quantile of runtime / estimate for a class: the estimate
- * itself (1) until enough of its jobs have ended. */
-static double hold_ratio(sq_state *s, int cls)
-{
-	sq_ratio *r = ratio_of(s, cls);
-	if (r->n < HOLD_MIN_SAMPLES || s->p.hold_q >= 1)
-		return 1.0;
-	if (r->q_n != r->n) {
-		double want = s->p.hold_q * r->n, cum = 0;
-		int b = 0;
-		while (b < SQ_RBINS - 1 && (cum += r->bin[b]) < want)
-			b++;
-		r->q_cache = (double)(b + 1) / SQ_RBINS;
-		r->q_n = r->n;
-	}
-	return r->q_cache;
-}
-
 void sq__ask(const sq_state *s, const sl_job *job, sq_ask *a)
 {
-	sq_state *ms = (sq_state *)s; /* the quantile cache only */
-	const sq_ratio *r = ratio_of(ms, job->cls);
+	const sq_ratio *r = ratio_of(s, job->cls);
 	double mean = (r->sum + s->p.prior_ratio * RATIO_PRIOR_WEIGHT) / (r->n + RATIO_PRIOR_WEIGHT);
 	a->cores = job->cores;
 	a->gpus = job->gpus;
 	a->est_s = job->est_s;
 	a->cls = job->cls;
 	a->run_s = (int64_t)llround(job->est_s * mean);
-	a->hold_s = (int64_t)ceil(job->est_s * hold_ratio(ms, job->cls));
 	if (a->run_s < 1)
 		a->run_s = 1;
-	if (a->hold_s < 1)
-		a->hold_s = 1;
-	if (a->hold_s > job->est_s)
-		a->hold_s = job->est_s;
 }
 
 /* ---------- scores and candidates ---------- */
@@ -301,19 +274,19 @@ void sq__best_at_site(sq_state *s, const sq_ask *a, sq_site_eval *e)
 	e->has_best = 0;
 	if (e->latest < e->arrive)
 		return;
-	sq__steps(s, e->arrive, a->hold_s, &k0, &k1);
-	if (sl_resv_fits(&s->resv, e->site, k0, k1, a->cores, a->gpus))
+	sq__steps(s, e->arrive, a->est_s, &k0, &k1);
+	if (sl_resv_startable(&s->resv, e->site, k0, k1, a->cores, a->gpus))
 		consider(s, a, e, e->arrive);
 	/* Step-aligned starts after the arrival step, up to the latest. */
 	int64_t ks = k0 + 1, ke = sl_forecast_step_of(net, e->latest);
 	if (ke < ks)
 		return;
-	int64_t len = (a->hold_s + net->step_s - 1) / net->step_s;
+	int64_t len = (a->est_s + net->step_s - 1) / net->step_s;
 	if (ke - ks + 1 > s->nfeas_cap) {
 		s->nfeas_cap = (int32_t)(ke - ks + 1) * 2;
 		s->feas = sl_realloc(s->feas, (size_t)s->nfeas_cap);
 	}
-	sl_resv_scan(&s->resv, e->site, ks, ke, len, a->cores, a->gpus, s->feas);
+	sl_resv_scan_start(&s->resv, e->site, ks, ke, len, a->cores, a->gpus, s->feas);
 	for (int64_t k = ks; k <= ke; k++)
 		if (s->feas[k - ks])
 			consider(s, a, e, net->t0 + k * net->step_s);
@@ -322,11 +295,12 @@ void sq__best_at_site(sq_state *s, const sq_ask *a, sq_site_eval *e)
 int64_t sq__earliest_at_site(sq_state *s, const sq_ask *a, const sq_site_eval *e, int64_t limit)
 {
 	int64_t k0, k1;
-	sq__steps(s, e->arrive, a->hold_s, &k0, &k1);
-	if (sl_resv_fits(&s->resv, e->site, k0, k1, a->cores, a->gpus))
+	sq__steps(s, e->arrive, a->est_s, &k0, &k1);
+	if (sl_resv_startable(&s->resv, e->site, k0, k1, a->cores, a->gpus))
 		return e->arrive;
-	int64_t len = (a->hold_s + s->net->step_s - 1) / s->net->step_s;
-	int64_t k = sl_resv_earliest(&s->resv, e->site, k0 + 1, k0 + limit, len, a->cores, a->gpus);
+	int64_t len = (a->est_s + s->net->step_s - 1) / s->net->step_s;
+	int64_t k = sl_resv_earliest_start(&s->resv, e->site, k0 + 1, k0 + limit, len, a->cores,
+	                                   a->gpus);
 	return k < 0 ? -1 : s->net->t0 + k * s->net->step_s;
 }
 

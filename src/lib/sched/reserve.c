@@ -24,6 +24,7 @@ void sl_resv_init(sl_resv *r, const sl_network *net, int64_t k_now)
 	size_t n = (size_t)r->nsites * (size_t)r->cap;
 	r->use_c = sl_calloc(n ? n : 1, sizeof *r->use_c);
 	r->use_g = sl_calloc(n ? n : 1, sizeof *r->use_g);
+	r->starts = sl_calloc(n ? n : 1, sizeof *r->starts);
 	r->inst_c = sl_calloc((size_t)(r->nsites ? r->nsites : 1), sizeof *r->inst_c);
 	r->inst_g = sl_calloc((size_t)(r->nsites ? r->nsites : 1), sizeof *r->inst_g);
 	for (int s = 0; s < r->nsites; s++) {
@@ -36,6 +37,7 @@ void sl_resv_release(sl_resv *r)
 {
 	sl_free(r->use_c);
 	sl_free(r->use_g);
+	sl_free(r->starts);
 	sl_free(r->inst_c);
 	sl_free(r->inst_g);
 	memset(r, 0, sizeof *r);
@@ -49,17 +51,21 @@ static void relayout(sl_resv *r, int64_t new_base, int32_t new_cap)
 	size_t n = (size_t)r->nsites * (size_t)new_cap;
 	int32_t *nc = sl_calloc(n ? n : 1, sizeof *nc);
 	int32_t *ng = sl_calloc(n ? n : 1, sizeof *ng);
+	int32_t *ns = sl_calloc(n ? n : 1, sizeof *ns);
 	if (keep > (size_t)new_cap)
 		keep = (size_t)new_cap;
 	for (int s = 0; s < r->nsites; s++) {
 		size_t from = (size_t)s * (size_t)r->cap + shift, to = (size_t)s * (size_t)new_cap;
 		memcpy(nc + to, r->use_c + from, keep * sizeof *nc);
 		memcpy(ng + to, r->use_g + from, keep * sizeof *ng);
+		memcpy(ns + to, r->starts + from, keep * sizeof *ns);
 	}
 	sl_free(r->use_c);
 	sl_free(r->use_g);
+	sl_free(r->starts);
 	r->use_c = nc;
 	r->use_g = ng;
+	r->starts = ns;
 	r->base = new_base;
 	r->cap = new_cap;
 }
@@ -73,24 +79,45 @@ void sl_resv_advance(sl_resv *r, int64_t k_now)
 		relayout(r, k_now, r->cap);
 }
 
+/* Make step k addressable (growing the arrays). */
+static void reach(sl_resv *r, int64_t k)
+{
+	if (k - r->base < r->cap)
+		return;
+	int64_t need = k + 1 - r->now, c = r->cap;
+	while (c < 2 * need)
+		c *= 2;
+	relayout(r, r->now, (int32_t)c);
+}
+
 void sl_resv_add(sl_resv *r, int site, int64_t k0, int64_t k1, int32_t cores, int32_t gpus)
 {
 	if (k0 < r->now)
 		k0 = r->now;
 	if (k1 <= k0)
 		return;
-	if (k1 - r->base > r->cap) {
-		int64_t need = k1 - r->now, c = r->cap;
-		while (c < 2 * need)
-			c *= 2;
-		relayout(r, r->now, (int32_t)c);
-	}
+	reach(r, k1 - 1);
 	int32_t *uc = r->use_c + (size_t)site * (size_t)r->cap;
 	int32_t *ug = r->use_g + (size_t)site * (size_t)r->cap;
 	for (int64_t i = k0 - r->base; i < k1 - r->base; i++) {
 		uc[i] += cores;
 		ug[i] += gpus;
 	}
+}
+
+void sl_resv_mark_start(sl_resv *r, int site, int64_t k, int delta)
+{
+	if (k < r->now)
+		return;
+	reach(r, k);
+	r->starts[(size_t)site * (size_t)r->cap + (size_t)(k - r->base)] += delta;
+}
+
+int32_t sl_resv_starts(const sl_resv *r, int site, int64_t k)
+{
+	if (k < r->base || k - r->base >= r->cap)
+		return 0;
+	return r->starts[(size_t)site * (size_t)r->cap + (size_t)(k - r->base)];
 }
 
 int32_t sl_resv_used(const sl_resv *r, int site, int gpu, int64_t k)
@@ -159,6 +186,105 @@ int64_t sl_resv_earliest(const sl_resv *r, int site, int64_t ks, int64_t k_limit
 		} else if (k - run + 1 >= len) {
 			return run;
 		}
+	}
+	return -1;
+}
+
+/* ---------- the start rule ---------- */
+
+/* A profile row of one site, and a job's thresholds. */
+typedef struct row {
+	const int32_t *uc, *ug, *st;
+	int64_t base, cap;
+	int32_t tc, tg;
+} row;
+
+static row row_of(const sl_resv *r, int site, int32_t cores, int32_t gpus)
+{
+	size_t off = (size_t)site * (size_t)r->cap;
+	return (row){r->use_c + off, r->use_g + off, r->starts + off, r->base, r->cap,
+	             r->inst_c[site] - cores, r->inst_g[site] - gpus};
+}
+
+static inline int row_blocked(const row *w, int64_t k)
+{
+	return blocked(w->uc, w->ug, k - w->base, w->cap, w->tc, w->tg);
+}
+
+/* Blocked, at a step where a start is planned. */
+static inline int row_critical(const row *w, int64_t k)
+{
+	int64_t i = k - w->base;
+	return i < w->cap && w->st[i] > 0 && blocked(w->uc, w->ug, i, w->cap, w->tc, w->tg);
+}
+
+int sl_resv_startable(const sl_resv *r, int site, int64_t k0, int64_t k1, int32_t cores,
+                      int32_t gpus)
+{
+	row w = row_of(r, site, cores, gpus);
+	if (k0 < r->base)
+		k0 = r->base;
+	if (row_blocked(&w, k0))
+		return 0;
+	int64_t end = k1 - w.base < w.cap ? k1 : w.base + w.cap; /* nothing planned past the end */
+	for (int64_t k = k0 + 1; k < end; k++)
+		if (row_critical(&w, k))
+			return 0;
+	return 1;
+}
+
+void sl_resv_scan_start(const sl_resv *r, int site, int64_t ks, int64_t ke, int64_t len,
+                        int32_t cores, int32_t gpus, uint8_t *out)
+{
+	row w = row_of(r, site, cores, gpus);
+	if (ks < r->base)
+		ks = r->base;
+	/* Back from the last step any window touches, keeping the nearest
+	 * critical step after k: start k is allowed when k itself has room
+	 * and that step is beyond its window. */
+	int64_t next = INT64_MAX;
+	for (int64_t k = ke + len - 1; k >= ks; k--) {
+		if (k <= ke)
+			out[k - ks] = !row_blocked(&w, k) && next >= k + len;
+		if (row_critical(&w, k))
+			next = k;
+	}
+}
+
+/* The first critical step in [from, to), or INT64_MAX. */
+static int64_t next_critical(const row *w, int64_t from, int64_t to)
+{
+	if (to - w->base > w->cap)
+		to = w->base + w->cap;
+	for (int64_t k = from; k < to; k++)
+		if (row_critical(w, k))
+			return k;
+	return INT64_MAX;
+}
+
+int64_t sl_resv_earliest_start(const sl_resv *r, int site, int64_t ks, int64_t k_limit,
+                               int64_t len, int32_t cores, int32_t gpus)
+{
+	row w = row_of(r, site, cores, gpus);
+	if (ks < r->base)
+		ks = r->base;
+	/* Steps (k, seen] are known to hold no critical step: each step is
+	 * scanned once, so this is O(k_limit - ks + len). */
+	int64_t k = ks, seen = ks;
+	while (k <= k_limit) {
+		int64_t nc = next_critical(&w, seen + 1 > k + 1 ? seen + 1 : k + 1, k + len);
+		if (nc != INT64_MAX) {
+			k = nc + 1; /* every start up to nc has it in its window, and nc is blocked */
+			seen = nc;
+			continue;
+		}
+		if (k + len - 1 > seen)
+			seen = k + len - 1;
+		if (!row_blocked(&w, k))
+			return k;
+		if (k - w.base >= w.cap) /* past the end every step is alike */
+			return -1;
+		k++;
 	}
 	return -1;
 }

@@ -13,6 +13,16 @@
  * that true whatever the job actually runs; the planner gives back the
  * rest of a job's steps when it ends early.
  *
+ * The profile also counts, per step, the planned starts that have not
+ * happened yet.  That gives the start rule (sl_resv_startable): a job may
+ * start at step k when it fits at k, and fits at every later step of its
+ * window where another job is planned to start.  If every placement obeys
+ * it, every planned start finds room at its time even when every job runs
+ * to its estimate: the jobs running then all started by the rule, so each
+ * is counted at that step, and the step's count left room for the job.
+ * Steps where nobody starts may be over-booked on paper (estimates that
+ * will not be used); it costs nothing, since no start depends on them.
+ *
  * Steps before the one the planner calls "now" (sl_resv_advance) are the
  * past: never asked about again and dropped; everything at or after it is
  * addressable without limit (the arrays grow on demand).  A step nobody
@@ -37,6 +47,7 @@ typedef struct sl_resv {
 	int32_t cap;        /* steps per site array */
 	int32_t *use_c;     /* [nsites][cap] cores reserved per step */
 	int32_t *use_g;     /* [nsites][cap] GPUs reserved per step */
+	int32_t *starts;    /* [nsites][cap] planned starts not yet happened per step */
 	int32_t *inst_c;    /* [nsites] installed */
 	int32_t *inst_g;
 } sl_resv;
@@ -53,6 +64,13 @@ void sl_resv_advance(sl_resv *r, int64_t k_now);
  * [k0, k1), clipped to the present. */
 void sl_resv_add(sl_resv *r, int site, int64_t k0, int64_t k1, int32_t cores, int32_t gpus);
 
+/* Count (delta 1) or uncount (delta -1) a planned start at site in step k
+ * (steps before the present are ignored). */
+void sl_resv_mark_start(sl_resv *r, int site, int64_t k, int delta);
+
+/* Planned starts counted at site in step k. */
+int32_t sl_resv_starts(const sl_resv *r, int site, int64_t k);
+
 /* Cores (gpu = 0) or GPUs (gpu = 1) reserved at site in step k >= present. */
 int32_t sl_resv_used(const sl_resv *r, int site, int gpu, int64_t k);
 
@@ -68,5 +86,17 @@ void sl_resv_scan(const sl_resv *r, int site, int64_t ks, int64_t ke, int64_t le
 /* The earliest step k in [ks, k_limit] at which such a job fits, or -1. */
 int64_t sl_resv_earliest(const sl_resv *r, int site, int64_t ks, int64_t k_limit, int64_t len,
                          int32_t cores, int32_t gpus);
+
+/* The start rule: 1 when a job with these cores and GPUs, holding steps
+ * [k0, k1), fits at step k0 and at every step of (k0, k1) where a start is
+ * planned. */
+int sl_resv_startable(const sl_resv *r, int site, int64_t k0, int64_t k1, int32_t cores,
+                      int32_t gpus);
+
+/* sl_resv_scan and sl_resv_earliest under the start rule. */
+void sl_resv_scan_start(const sl_resv *r, int site, int64_t ks, int64_t ke, int64_t len,
+                        int32_t cores, int32_t gpus, uint8_t *out);
+int64_t sl_resv_earliest_start(const sl_resv *r, int site, int64_t ks, int64_t k_limit,
+                               int64_t len, int32_t cores, int32_t gpus);
 
 #endif

@@ -476,8 +476,8 @@ static int convert_read(const tr_args *a, sl_network *net, sl_network **own, sl_
 	if (fmt < 0)
 		return input_error(a->verb, fmt, &e);
 	if (fmt == SL_LOG_NATIVE) {
-		if (mo.lenient)
-			fprintf(stderr, "suanli trace convert: note: --lenient does not apply to a native trace (read strictly)\n");
+		sl_read_report note = {.lenient_ignored = mo.lenient};
+		sl_read_report_print(stderr, "suanli trace convert: ", &note);
 		rc = net ? sl_trace_load_csv(a->in, net, t, &e) : sl_trace_load_csv_ids(a->in, own, t, &e);
 		return rc ? input_error(a->verb, SL_EPARSE, &e) : SL_EXIT_OK;
 	}

@@ -80,6 +80,7 @@ typedef struct sl_read_report {
 	int64_t bad;                        /* malformed lines skipped */
 	int nshown;
 	char shown[SL_READ_SHOW][320];      /* "file:line: message" */
+	int lenient_ignored;                /* lenient was asked for a native trace (read strictly) */
 } sl_read_report;
 
 /* A log as read.  Invariants: jobs[0..n) sorted by submit (stable), ids
@@ -199,7 +200,8 @@ int sl_trace_load_spec(const char *path, const char *spec, const sl_network *net
                        FILE *report_to, const char *prefix, sl_err *err);
 
 /* Print a lenient read's report ("N malformed lines skipped; the first:"
- * and the first few) to f; nothing when no line was skipped. */
+ * and the first few) to f, and a note when lenient did not apply; nothing
+ * otherwise. */
 void sl_read_report_print(FILE *f, const char *prefix, const sl_read_report *r);
 
 /* Read a native CSV trace with a throwaway network made of the origin,

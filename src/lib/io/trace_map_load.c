@@ -90,6 +90,8 @@ void sl__read_report_add(sl_read_report *r, const sl_err *e)
 
 void sl_read_report_print(FILE *f, const char *prefix, const sl_read_report *r)
 {
+	if (r->lenient_ignored)
+		fprintf(f, "%snote: lenient reading does not apply to a native trace (it is read strictly)\n", prefix);
 	if (r->bad == 0)
 		return;
 	fprintf(f, "%s%lld malformed line%s skipped (--lenient); %s:\n", prefix, (long long)r->bad,
@@ -378,7 +380,7 @@ static void native_to_log(const sl_trace *t, sl_srclog *log)
 	}
 }
 
-static int load_native_log(const char *path, sl_srclog *out, sl_err *err)
+static int load_native_log(const char *path, int lenient, sl_srclog *out, sl_err *err)
 {
 	sl_network *net = NULL;
 	sl_trace t = {0};
@@ -391,6 +393,7 @@ static int load_native_log(const char *path, sl_srclog *out, sl_err *err)
 	const char *base = strrchr(path, '/');
 	log.name = sl_strdup(base ? base + 1 : path);
 	log.header = t.comment ? sl_strdup(t.comment) : NULL;
+	log.report.lenient_ignored = lenient;
 	native_to_log(&t, &log);
 	sl_trace_release(&t);
 	sl_network_free(net);
@@ -415,7 +418,7 @@ int sl_srclog_load(const char *path, const sl_map_opts *opts, sl_srclog *out, sl
 	switch (fmt) {
 	case SL_LOG_SWF: return sl_swf_load(path, &ro, out, err);
 	case SL_LOG_ALIBABA: return sl_alibaba_load(path, opts ? opts->nodes_path : NULL, &ro, out, err);
-	case SL_LOG_NATIVE: return load_native_log(path, out, err);
+	case SL_LOG_NATIVE: return load_native_log(path, ro.lenient, out, err);
 	default: return unknown_format(path, err);
 	}
 }
@@ -432,8 +435,10 @@ int sl_trace_load_any(const char *path, const sl_network *net, const sl_map_opts
 	if (fmt < 0)
 		return fmt;
 	if (fmt == SL_LOG_NATIVE) {
-		if (report)
+		if (report) {
 			memset(report, 0, sizeof *report);
+			report->lenient_ignored = opts->lenient;
+		}
 		return sl_trace_load_csv(path, net, out, err);
 	}
 	if (fmt == SL_LOG_UNKNOWN)

@@ -12,7 +12,8 @@
  *                observed (yesterday for leads up to a day, the day
  *                before for leads of one to two days, ...);
  *   noisy        the true value x (1 + sigma(lead) z), z a standard normal
- *                drawn per (seed, signal, zone or site, step) and
+ *                deviate (Irwin-Hall, four uniforms) drawn per (seed,
+ *                signal, zone or site, step), and
  *                sigma(lead) = error x sqrt(min(lead, 96 h) / 24 h): the
  *                error is `error` at a day ahead, half of it six hours
  *                ahead, twice it four days ahead, and 0 once the step has
@@ -72,6 +73,12 @@ double sl_forecast_step(sl_forecast *f, const sl_view *v, int kind, int site, in
  * pass (what a planner refreshing its tables each step calls). */
 void sl_forecast_fill(sl_forecast *f, const sl_view *v, int kind, int site, int64_t k0, int32_t n,
                       double *out);
+
+/* The same as issued at the start of step k_issue (<= the step holding
+ * view->now) rather than at view->now: a forecast issued every few hours
+ * and used until the next issue.  Leads count from k_issue. */
+void sl_forecast_fill_issued(sl_forecast *f, const sl_view *v, int64_t k_issue, int kind,
+                             int site, int64_t k0, int32_t n, double *out);
 
 /* 1 when signal kind at site goes through the model (0: known ahead,
  * every model answers the truth). */

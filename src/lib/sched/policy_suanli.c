@@ -55,6 +55,7 @@ static void defaults(sq_params *p, uint64_t seed)
 	p->max_slack_s = 72 * SL_HOUR;
 	p->horizon_s = 96 * SL_HOUR;
 	p->replan_steps = 1;
+	p->issue_steps = 6;
 	p->replan_gain = 0.01;
 	p->late = SQ_LATE_RUN;
 	p->alts = 3;
@@ -139,6 +140,14 @@ static int parse_kv(sq_params *p, parsed *x, const char *k, const char *v, const
 		p->replan_steps = (int32_t)s; /* seconds for now; steps in finish() */
 		return 0;
 	}
+	if (!strcmp(k, "issue")) {
+		int64_t secs;
+		*what = "a duration of at least one step (e.g. 6h)";
+		if (parse_duration(v, &secs) || secs <= 0)
+			return -1;
+		p->issue_steps = (int32_t)secs; /* seconds for now; steps in finish() */
+		return 0;
+	}
 	if (!strcmp(k, "replan_gain"))
 		return *what = "a score gain >= 0", parse_real(v, 0, 1e9, &p->replan_gain);
 	if (!strcmp(k, "alts"))
@@ -184,6 +193,9 @@ static int finish(sq_params *p, const parsed *x, const sl_network *net, sl_err *
 	if (p->w_carbon + p->w_cost <= 0)
 		return sl_err_set(err, SL_EINVAL, "suanli: weights", "carbon and cost weights are both 0");
 	p->replan_steps = (int32_t)((p->replan_steps + net->step_s - 1) / net->step_s);
+	p->issue_steps = (int32_t)((p->issue_steps + net->step_s - 1) / net->step_s);
+	if (p->issue_steps < 1)
+		p->issue_steps = 1;
 	return 0;
 }
 
@@ -192,6 +204,7 @@ static int parse_params(sq_params *p, const char *params, const sl_network *net,
 	parsed x = {-1, {NAN, NAN, NAN, NAN}, -1, -1};
 	char buf[1024];
 	p->replan_steps = SL_HOUR; /* seconds until finish() */
+	p->issue_steps = 6 * SL_HOUR;
 	if (params && strlen(params) >= sizeof buf)
 		return sl_err_set(err, SL_EINVAL, "suanli", "parameters longer than %zu bytes", sizeof buf - 1);
 	snprintf(buf, sizeof buf, "%s", params ? params : "");
@@ -241,6 +254,7 @@ static int sq_init(void **state, const sl_network *net, const sl_policy_opts *op
 	s->ev = sl_calloc(ns, sizeof *s->ev);
 	s->alts = sl_calloc(ns, sizeof *s->alts);
 	s->excl = sl_calloc(ns, sizeof *s->excl);
+	s->site_dirty = sl_calloc(ns, 1);
 	*state = s;
 	return 0;
 }
@@ -263,6 +277,7 @@ static void sq_free(void *state)
 	sl_free(s->feas);
 	sl_free(s->alts);
 	sl_free(s->excl);
+	sl_free(s->site_dirty);
 	sl_free(s);
 }
 
@@ -307,19 +322,36 @@ static void eval_site(sq_state *s, const sl_job *job, const sl_cand *c, int64_t 
 		e->latest = e->arrive; /* the slack cap never removes the first start */
 }
 
-/* Score every legal site; the best one with room in its slack, or NULL. */
+/* Score every legal site; the best one with room in its slack, or NULL.
+ * Sites go in the order of a lower bound of their score, and one whose
+ * bound cannot beat the best so far is skipped (exact: the choice is the
+ * same), unless receipts want every site's best. */
 static sq_site_eval *choose(sq_state *s, const sl_job *job, const sl_view *v, const sq_ask *a,
                             int *ne)
 {
-	int n;
+	int n, order[64], m = 0;
+	double lb[64];
 	const sl_cand *c = sl_policy_cands_of(&s->pc, job, &n);
 	sq_site_eval *best = NULL;
 	*ne = 0;
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < n && *ne < 64; i++) {
 		if (!sl_policy_cand_ok(s->net, job, &c[i]))
 			continue;
-		sq_site_eval *e = &s->ev[(*ne)++];
+		sq_site_eval *e = &s->ev[*ne];
 		eval_site(s, job, &c[i], v->now, e);
+		double x = sq__lower_bound(s, a, e);
+		int j = m++;
+		for (; j > 0 && lb[j - 1] > x; j--) {
+			lb[j] = lb[j - 1];
+			order[j] = order[j - 1];
+		}
+		lb[j] = x;
+		order[j] = (*ne)++;
+	}
+	for (int j = 0; j < m; j++) {
+		sq_site_eval *e = &s->ev[order[j]];
+		if (best && !s->rfn && lb[j] >= best->best.score)
+			break;
 		sq__best_at_site(s, a, e);
 		if (!e->has_best)
 			e->excluded = e->latest < e->arrive ? SL_REJECT_DEADLINE : SL_RECEIPT_FULL;

@@ -28,6 +28,7 @@ typedef struct sq_params {
 	int64_t max_slack_s;        /* how far ahead a start may be planned */
 	int64_t horizon_s;          /* forecast tables span; beyond, the last day repeats */
 	int32_t replan_steps;       /* re-plan every this many steps (0: never) */
+	int32_t issue_steps;        /* forecasts are issued every this many steps (>= 1) */
 	double replan_gain;         /* a move must lower the score by this (absolute) */
 	int late;                   /* SQ_LATE_*: a job no start can finish in time */
 	int alts;                   /* alternatives per receipt */
@@ -44,8 +45,10 @@ typedef struct sq_params {
 typedef struct sq_tab {
 	double *ac, *am;            /* [cap]: index i is step base + i */
 	double *pc, *pm;            /* [cap + 1] */
+	double *pue;                /* [cap] */
 	int64_t base;
-	int64_t filled_c, filled_m; /* steps before these are valid (from k_tab on) */
+	int64_t filled_c, filled_m, filled_p; /* steps before these are valid (from k_tab on) */
+	double cmin, mmin;          /* the lowest rates from k_tab for H steps */
 } sq_tab;
 
 /* Runtime / estimate of the jobs of one class that ended (for the
@@ -114,8 +117,9 @@ typedef struct sq_state {
 	/* forecast tables */
 	int32_t H, day_steps;
 	int64_t k_tab;              /* the step the tables start at; INT64_MIN: none */
+	int64_t k_issue;            /* the step the forecasts in them were issued at */
 	sq_tab *tab;                /* [nsites] */
-	double *buf;                /* [4 H] forecast scratch */
+	double *buf;                /* [3 H] forecast scratch */
 	double *inc_core_w, *inc_gpu_w, *idle_w; /* [nsites] */
 	uint8_t *green_on;          /* [nsites]: the site may get green supply */
 
@@ -129,6 +133,8 @@ typedef struct sq_state {
 	int32_t ndeferred, cap_deferred;
 	int32_t *scratch;           /* re-plan snapshot */
 	int64_t k_last_replan;
+	int64_t k_issue_replanned;  /* the issue the last full re-plan used */
+	uint8_t *site_dirty;        /* [nsites]: a job ended there since the last re-plan */
 
 	/* per-job scratch */
 	sq_site_eval *ev;           /* [nsites] */
@@ -165,6 +171,8 @@ double sq__kw(const sq_state *s, int site, int32_t cores, int32_t gpus);
 void sq__ask(const sq_state *s, const sl_job *job, sq_ask *ask);
 /* A job of class cls ran run_s of its est_s. */
 void sq__learn(sq_state *s, int cls, int64_t run_s, int32_t est_s);
+/* A lower bound of the score of any start at e's site. */
+double sq__lower_bound(const sq_state *s, const sq_ask *a, const sq_site_eval *e);
 /* Score one candidate: lower is better. */
 double sq__score(const sq_state *s, const sq_ask *a, double carbon_g, double cost_cny,
                  int64_t start, int64_t arrive, int64_t latest_dl);

@@ -158,6 +158,7 @@ static void on_end(sq_state *s, int32_t t, sq_rec *r, int64_t at)
 	if (k_end < r->k1)
 		sl_resv_add(&s->resv, r->site, k_end, r->k1, -r->cores, -r->gpus);
 	sq__learn(s, r->cls, at - r->t_start, r->est_s);
+	s->site_dirty[r->site] = 1; /* room opened: planned jobs there may move up */
 	rec_free(s, t);
 }
 
@@ -308,16 +309,22 @@ void sq__replan(void *state, const sl_view *v, const sl_plan_ctl *ctl)
 		return;
 	s->k_last_replan = k;
 	sq__refresh(s, v);
+	/* Forecasts change only when issued, room only where a job ended: in
+	 * between, only the jobs at such sites have anything to gain. */
+	int all = s->k_issue != s->k_issue_replanned;
+	s->k_issue_replanned = s->k_issue;
 	/* A snapshot: a move to now may start the job inside the call, and its
 	 * start event takes it off the deferred list. */
 	int32_t n = s->ndeferred;
 	memcpy(s->scratch, s->deferred, (size_t)n * sizeof *s->scratch);
 	for (int32_t i = 0; i < n; i++) {
 		sq_rec *r = &s->rec[s->scratch[i]];
-		if (!r->live || r->running || r->dpos < 0 || r->t_plan <= v->now)
+		if (!r->live || r->running || r->dpos < 0 || r->t_plan <= v->now ||
+		    (!all && !s->site_dirty[r->site]))
 			continue;
 		s->moves += r->flex ? replan_one(s, r, v, ctl) : compress_one(s, r, v, ctl);
 	}
+	memset(s->site_dirty, 0, (size_t)s->net->nsites);
 }
 
 /* ---------- making room ---------- */

@@ -39,8 +39,9 @@ void sq__tables_init(sq_state *s)
 		s->tab[i].am = sl_calloc(cap, sizeof(double));
 		s->tab[i].pc = sl_calloc(cap + 1, sizeof(double));
 		s->tab[i].pm = sl_calloc(cap + 1, sizeof(double));
+		s->tab[i].pue = sl_calloc(cap, sizeof(double));
 	}
-	s->buf = sl_malloc(4 * (size_t)s->H * sizeof *s->buf);
+	s->buf = sl_malloc(3 * (size_t)s->H * sizeof *s->buf);
 	s->idle_w = sl_malloc(ns * sizeof *s->idle_w);
 	s->inc_core_w = sl_malloc(ns * sizeof *s->inc_core_w);
 	s->inc_gpu_w = sl_malloc(ns * sizeof *s->inc_gpu_w);
@@ -63,6 +64,7 @@ void sq__tables_free(sq_state *s)
 		sl_free(s->tab[i].am);
 		sl_free(s->tab[i].pc);
 		sl_free(s->tab[i].pm);
+		sl_free(s->tab[i].pue);
 	}
 	sl_free(s->tab);
 	sl_free(s->buf);
@@ -77,29 +79,42 @@ void sq__tables_free(sq_state *s)
 static void tab_rebase(sq_state *s, int site, int64_t k)
 {
 	sq_tab *t = &s->tab[site];
-	sq_tab *ti = t;
-	int64_t shift = k - ti->base;
+	int64_t shift = k - t->base;
 	int32_t cap = tab_cap(s);
 	if (shift <= 0 || shift >= cap) {
-		ti->base = k;
-		ti->filled_c = ti->filled_m = k;
+		t->base = k;
+		t->filled_c = t->filled_m = t->filled_p = k;
 		t->pc[0] = t->pm[0] = 0;
 		return;
 	}
 	size_t keep = (size_t)(cap - shift);
 	memmove(t->ac, t->ac + shift, keep * sizeof *t->ac);
 	memmove(t->am, t->am + shift, keep * sizeof *t->am);
+	memmove(t->pue, t->pue + shift, keep * sizeof *t->pue);
 	memmove(t->pc, t->pc + shift, (keep + 1) * sizeof *t->pc);
 	memmove(t->pm, t->pm + shift, (keep + 1) * sizeof *t->pm);
-	ti->base = k;
+	t->base = k;
 }
 
-/* Carbon rates of n steps from k at site into a[], from forecasts. */
-static void carbon_rates(sq_state *s, const sl_view *v, int site, int64_t k, int32_t n, double *a)
+/* PUE (the operator's own plant: known ahead) of steps up to end. */
+static void pue_fill(sq_state *s, const sl_view *v, int site, int64_t end)
 {
-	double *ci = s->buf, *pue = s->buf + s->H, *green = s->buf + 2 * s->H;
-	sl_forecast_fill(s->fc, v, SL_SIG_CARBON_G_PER_KWH, site, k, n, ci);
-	sl_forecast_fill(s->fc, v, SL_SIG_PUE, site, k, n, pue);
+	sq_tab *t = &s->tab[site];
+	if (t->filled_p >= end)
+		return;
+	sl_forecast_fill(s->fc, v, SL_SIG_PUE, site, t->filled_p, (int32_t)(end - t->filled_p),
+	                 t->pue + (t->filled_p - t->base));
+	t->filled_p = end;
+}
+
+/* Carbon rates of steps [from, end) at site into a[] (indexed from base). */
+static void carbon_rates(sq_state *s, const sl_view *v, int site, int64_t from, int64_t end)
+{
+	sq_tab *t = &s->tab[site];
+	int32_t n = (int32_t)(end - from);
+	double *ci = s->buf, *green = s->buf + s->H, *a = t->ac + (from - t->base);
+	const double *pue = t->pue + (from - t->base);
+	sl_forecast_fill_issued(s->fc, v, s->k_issue, SL_SIG_CARBON_G_PER_KWH, site, from, n, ci);
 	if (!s->green_on[site]) {
 		for (int32_t i = 0; i < n; i++)
 			a[i] = pue[i] * ci[i];
@@ -107,42 +122,80 @@ static void carbon_rates(sq_state *s, const sl_view *v, int site, int64_t k, int
 	}
 	/* Green supply covers the site's predicted load first: a job is
 	 * charged the grid share of the step, as the accounting does. */
-	sl_forecast_fill(s->fc, v, SL_SIG_GREEN_W, site, k, n, green);
+	sl_forecast_fill_issued(s->fc, v, s->k_issue, SL_SIG_GREEN_W, site, from, n, green);
 	for (int32_t i = 0; i < n; i++) {
 		double load = pue[i] * (s->idle_w[site] +
-		                        sl_resv_used(&s->resv, site, 0, k + i) * s->inc_core_w[site] +
-		                        sl_resv_used(&s->resv, site, 1, k + i) * s->inc_gpu_w[site]);
+		                        sl_resv_used(&s->resv, site, 0, from + i) * s->inc_core_w[site] +
+		                        sl_resv_used(&s->resv, site, 1, from + i) * s->inc_gpu_w[site]);
 		double grid = load > 0 ? 1.0 - green[i] / load : 0.0;
 		a[i] = pue[i] * ci[i] * (grid > 0 ? grid : 0.0);
 	}
 }
 
-static void money_rates(sq_state *s, const sl_view *v, int site, int64_t k, int32_t n, double *a)
+static void money_rates(sq_state *s, const sl_view *v, int site, int64_t from, int64_t end)
 {
-	double *price = s->buf + 3 * s->H, *pue = s->buf + s->H;
-	sl_forecast_fill(s->fc, v, SL_SIG_PRICE_CNY_PER_KWH, site, k, n, price);
-	sl_forecast_fill(s->fc, v, SL_SIG_PUE, site, k, n, pue);
+	sq_tab *t = &s->tab[site];
+	int32_t n = (int32_t)(end - from);
+	double *price = s->buf + 2 * s->H, *a = t->am + (from - t->base);
+	const double *pue = t->pue + (from - t->base);
+	sl_forecast_fill_issued(s->fc, v, s->k_issue, SL_SIG_PRICE_CNY_PER_KWH, site, from, n, price);
 	for (int32_t i = 0; i < n; i++)
 		a[i] = pue[i] * price[i];
 }
 
-/* Fill rates and integrals of one table for steps [from, k + H). */
-static void tab_fill(sq_state *s, const sl_view *v, int site, int which, int64_t k, int64_t from)
+/* Rates and integrals of one table for steps [from, end). */
+static void tab_fill(sq_state *s, const sl_view *v, int site, int which, int64_t from, int64_t end)
 {
 	sq_tab *t = &s->tab[site];
-	int64_t base = t->base;
-	double *a = which ? t->am : t->ac, *p = which ? t->pm : t->pc;
-	int64_t end = k + s->H;
 	if (from >= end)
 		return;
-	int32_t n = (int32_t)(end - from);
 	if (which)
-		money_rates(s, v, site, from, n, a + (from - base));
+		money_rates(s, v, site, from, end);
 	else
-		carbon_rates(s, v, site, from, n, a + (from - base));
+		carbon_rates(s, v, site, from, end);
+	double *a = which ? t->am : t->ac, *p = which ? t->pm : t->pc;
 	double step_h = s->net->step_s / 3600.0;
-	for (int64_t i = from - base; i < end - base; i++)
+	for (int64_t i = from - t->base; i < end - t->base; i++)
 		p[i + 1] = p[i] + a[i] * step_h;
+}
+
+/* One site's tables over [k, k + H).  A table the forecast model touches
+ * is recomputed whole when a forecast is issued and only extended in
+ * between (the issue's forecast, at longer leads); a known-ahead table is
+ * only ever extended. */
+static void site_refresh(sq_state *s, const sl_view *v, int site, int64_t k, int issued)
+{
+	sq_tab *t = &s->tab[site];
+	if (s->k_tab == INT64_MIN || k < t->base || k + s->H + 1 - t->base > tab_cap(s))
+		tab_rebase(s, site, k);
+	if (t->filled_p < k)
+		t->filled_p = k;
+	if (t->filled_c < k)
+		t->filled_c = k; /* a gap: start afresh at k */
+	if (t->filled_m < k)
+		t->filled_m = k;
+	int64_t end = k + s->H;
+	pue_fill(s, v, site, end);
+	int dyn_c = sl_forecast_modelled(s->fc, SL_SIG_CARBON_G_PER_KWH, site) || s->green_on[site];
+	int dyn_m = sl_forecast_modelled(s->fc, SL_SIG_PRICE_CNY_PER_KWH, site);
+	tab_fill(s, v, site, 0, dyn_c && issued ? k : t->filled_c, end);
+	tab_fill(s, v, site, 1, dyn_m && issued ? k : t->filled_m, end);
+	t->filled_c = t->filled_m = end;
+	/* The lowest rates in the window bound any run's prediction from
+	 * below (past the window the last day repeats, which is inside it). */
+	t->cmin = t->mmin = INFINITY;
+	for (int64_t i = k - t->base; i < end - t->base; i++) {
+		t->cmin = t->ac[i] < t->cmin ? t->ac[i] : t->cmin;
+		t->mmin = t->am[i] < t->mmin ? t->am[i] : t->mmin;
+	}
+}
+
+double sq__lower_bound(const sq_state *s, const sq_ask *a, const sq_site_eval *e)
+{
+	const sq_tab *t = &s->tab[e->site];
+	double run_h = (double)a->run_s / 3600.0;
+	return s->p.w_carbon * e->pkw * t->cmin * run_h / a->cref +
+	       s->p.w_cost * (e->pkw * t->mmin * run_h + e->transfer_cny) / a->mref;
 }
 
 void sq__refresh(sq_state *s, const sl_view *v)
@@ -155,21 +208,11 @@ void sq__refresh(sq_state *s, const sl_view *v)
 	sl_resv_advance(&s->resv, k);
 	if (k == s->k_tab)
 		return;
-	for (int site = 0; site < s->net->nsites; site++) {
-		sq_tab *ti = &s->tab[site];
-		if (s->k_tab == INT64_MIN || k < ti->base || k + s->H + 1 - ti->base > tab_cap(s))
-			tab_rebase(s, site, k);
-		if (ti->filled_c < k)
-			ti->filled_c = k; /* a gap: start afresh at k */
-		if (ti->filled_m < k)
-			ti->filled_m = k;
-		int dyn_c = sl_forecast_modelled(s->fc, SL_SIG_CARBON_G_PER_KWH, site) ||
-		            s->green_on[site];
-		int dyn_m = sl_forecast_modelled(s->fc, SL_SIG_PRICE_CNY_PER_KWH, site);
-		tab_fill(s, v, site, 0, k, dyn_c ? k : ti->filled_c);
-		tab_fill(s, v, site, 1, k, dyn_m ? k : ti->filled_m);
-		ti->filled_c = ti->filled_m = k + s->H;
-	}
+	int issued = s->k_tab == INT64_MIN || k >= s->k_issue + s->p.issue_steps;
+	if (issued)
+		s->k_issue = k;
+	for (int site = 0; site < s->net->nsites; site++)
+		site_refresh(s, v, site, k, issued);
 	s->k_tab = k;
 }
 
@@ -267,6 +310,43 @@ static void consider(const sq_state *s, const sq_ask *a, sq_site_eval *e, int64_
 	}
 }
 
+/* The best of the step-aligned starts ks .. ke whose feas[] is set, by the
+ * same score as consider() but in one pass: both integrals of a start at a
+ * step boundary are table lookups, and the run ends at the same offset
+ * into a step for every such start.  Returns the step, or -1. */
+static int64_t best_aligned(const sq_state *s, const sq_ask *a, const sq_site_eval *e, int64_t ks,
+                            int64_t ke, const uint8_t *feas)
+{
+	const sq_tab *t = &s->tab[e->site];
+	int64_t step = s->net->step_s, q = a->run_s / step, off = s->k_tab - t->base;
+	double r_h = (double)(a->run_s - q * step) / 3600.0;
+	double A = s->p.w_carbon * e->pkw / a->cref, B = s->p.w_cost * e->pkw / a->mref;
+	double W = s->p.w_wait / 3600.0, best = 0;
+	int64_t bk = -1;
+	for (int64_t k = ks; k <= ke; k++) {
+		if (!feas[k - ks])
+			continue;
+		int64_t i = k - s->k_tab, t0 = s->net->t0 + k * step;
+		double dc, dm;
+		if (i + q < s->H) {
+			int64_t j = off + i, je = j + q;
+			dc = t->pc[je] + t->ac[je] * r_h - t->pc[j];
+			dm = t->pm[je] + t->am[je] * r_h - t->pm[j];
+		} else {
+			dc = integral(s, e->site, 0, t0 + a->run_s) - integral(s, e->site, 0, t0);
+			dm = integral(s, e->site, 1, t0 + a->run_s) - integral(s, e->site, 1, t0);
+		}
+		double x = A * dc + B * dm + W * (double)(t0 - e->arrive);
+		if (e->latest_dl != INT64_MAX && e->latest_dl - t0 < step)
+			x += s->p.w_late * (double)(step - (e->latest_dl - t0)) / (double)step;
+		if (bk < 0 || x < best) {
+			best = x;
+			bk = k;
+		}
+	}
+	return bk;
+}
+
 void sq__best_at_site(sq_state *s, const sq_ask *a, sq_site_eval *e)
 {
 	const sl_network *net = s->net;
@@ -287,9 +367,9 @@ void sq__best_at_site(sq_state *s, const sq_ask *a, sq_site_eval *e)
 		s->feas = sl_realloc(s->feas, (size_t)s->nfeas_cap);
 	}
 	sl_resv_scan_start(&s->resv, e->site, ks, ke, len, a->cores, a->gpus, s->feas);
-	for (int64_t k = ks; k <= ke; k++)
-		if (s->feas[k - ks])
-			consider(s, a, e, net->t0 + k * net->step_s);
+	int64_t k = best_aligned(s, a, e, ks, ke, s->feas);
+	if (k >= 0)
+		consider(s, a, e, net->t0 + k * net->step_s);
 }
 
 int64_t sq__earliest_at_site(sq_state *s, const sq_ask *a, const sq_site_eval *e, int64_t limit)

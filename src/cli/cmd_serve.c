@@ -42,10 +42,11 @@ static void usage(FILE *f)
 	fprintf(f,
 	        "usage: suanli serve --scenario FILE --data DIR [options]\n\n"
 	        "Run the live dispatcher: an HTTP API (docs/service.md) over a durable job\n"
-	        "queue.  Jobs are placed by a policy and run by the local executor: every\n"
-	        "site of the scenario is a pool of slots on this machine.  Stop with SIGTERM\n"
-	        "or Ctrl-C: acknowledged jobs are committed, running jobs keep running and\n"
-	        "are adopted by the next start.\n\n"
+	        "queue.  Jobs are placed by a policy and run by the site's executor: a site\n"
+	        "whose backend is slurm submits to its Slurm cluster (docs/slurm.md); every\n"
+	        "other site is a pool of slots on this machine.  Stop with SIGTERM or\n"
+	        "Ctrl-C: acknowledged jobs are committed, running jobs keep running and are\n"
+	        "adopted by the next start.\n\n"
 	        "  --scenario FILE      the network (YAML, docs/scenario-format.md); required\n"
 	        "  --data DIR           the store (DIR/suanli.db) and job directories\n"
 	        "                       (DIR/jobs/ID: stdout, stderr); created; required\n"
@@ -59,6 +60,18 @@ static void usage(FILE *f)
 	        "                       beyond it hold their cores and wait for a slot.\n"
 	        "  --grace DURATION     SIGTERM-to-SIGKILL grace on cancel and time limit\n"
 	        "                       (default 10s)\n"
+	        "  --site-backend SITE=BACKEND[:KEY=VALUE,...]\n"
+	        "                       run SITE on BACKEND (local or slurm) whatever the\n"
+	        "                       scenario says; repeatable.  slurm takes the scenario's\n"
+	        "                       sites[].slurm keys as url, socket, token_file, user,\n"
+	        "                       cluster, partition, account, jobs_dir, poll_ms,\n"
+	        "                       idle_poll_ms, timeout_ms; given ones win, e.g.\n"
+	        "                       CKG=slurm:url=http://10.0.0.5:6820,token_file=/etc/jwt\n"
+	        "  --failover-after DURATION\n"
+	        "                       a Slurm site down this long gives back the jobs it holds\n"
+	        "                       unsent, for the policy to place elsewhere (default 30s)\n"
+	        "  --failover-max N     times one job is placed again before it fails\n"
+	        "                       (default 3)\n"
 	        "  --sync MODE          full (default): every commit is fsynced, acknowledged\n"
 	        "                       jobs survive power loss; normal: they survive a crash\n"
 	        "                       or kill -9 of suanli but maybe not power loss\n"
@@ -74,11 +87,51 @@ static void usage(FILE *f)
 	        policy_names(names, sizeof names));
 }
 
+#define MAX_SITE_BACKENDS 256
+
 typedef struct serve_opts {
 	const char *scenario, *data, *listen, *policy, *params, *carbon, *sync, *level;
-	long slots, threads, queue;
-	int64_t grace_s, max_body;
+	long slots, threads, queue, failover_max;
+	int64_t grace_s, max_body, failover_after_s;
+	sl_server_site backends[MAX_SITE_BACKENDS]; /* strings point into buf */
+	char *buf[MAX_SITE_BACKENDS];
+	size_t nbackends;
 } serve_opts;
+
+/* SITE=BACKEND[:OPTIONS] into the next backends[] entry. */
+static int parse_site_backend(serve_opts *o, const char *v)
+{
+	const char *eq = strchr(v, '=');
+	if (o->nbackends == MAX_SITE_BACKENDS) {
+		cli_error("serve", "--site-backend: at most %d", MAX_SITE_BACKENDS);
+		return -1;
+	}
+	if (!eq || eq == v || !eq[1]) {
+		cli_error("serve", "--site-backend: expected SITE=BACKEND[:KEY=VALUE,...] (e.g. "
+		          "CKG=slurm:url=http://127.0.0.1:6820,token_file=jwt), got \"%s\"", v);
+		return -1;
+	}
+	char *b = strdup(v);
+	if (!b)
+		return -1;
+	o->buf[o->nbackends] = b;
+	sl_server_site *s = &o->backends[o->nbackends++];
+	b[eq - v] = '\0';
+	s->site = b;
+	s->backend = b + (eq - v) + 1;
+	char *colon = strchr((char *)s->backend, ':');
+	if (colon) {
+		*colon = '\0';
+		s->options = colon + 1;
+	}
+	return 0;
+}
+
+static void opts_release(serve_opts *o)
+{
+	for (size_t i = 0; i < o->nbackends; i++)
+		free(o->buf[i]);
+}
 
 /* "ts=... level=... msg" on stderr, one write per line. */
 static void log_line(void *ud, int level, const char *msg)
@@ -129,6 +182,14 @@ static int parse_args(int argc, char **argv, serve_opts *o)
 		else if (!strcmp(a, "--local-slots")) { if (parse_long(a, v, 0, 1000000, &o->slots) < 0) return -1; }
 		else if (!strcmp(a, "--http-threads")) { if (parse_long(a, v, 1, 64, &o->threads) < 0) return -1; }
 		else if (!strcmp(a, "--max-queue")) { if (parse_long(a, v, 1, 100000000, &o->queue) < 0) return -1; }
+		else if (!strcmp(a, "--failover-max")) { if (parse_long(a, v, 1, 100, &o->failover_max) < 0) return -1; }
+		else if (!strcmp(a, "--site-backend")) { if (parse_site_backend(o, v) < 0) return -1; }
+		else if (!strcmp(a, "--failover-after")) {
+			if (sl_duration_parse(v, &o->failover_after_s, &e) < 0) {
+				cli_error("serve", "--failover-after: %s", e.msg);
+				return -1;
+			}
+		}
 		else if (!strcmp(a, "--grace")) {
 			if (sl_duration_parse(v, &o->grace_s, &e) < 0) {
 				cli_error("serve", "--grace: %s", e.msg);
@@ -201,6 +262,23 @@ static int configure(const serve_opts *o, sl_server_config *cfg, char *host, siz
 	cfg->max_active = (size_t)o->queue;
 	cfg->max_body = (size_t)o->max_body;
 	cfg->grace_ms = o->grace_s * 1000;
+	cfg->site_backends = o->backends;
+	cfg->nsite_backends = o->nbackends;
+	cfg->failover_max = (int32_t)o->failover_max;
+	/* 0 s means at once (the loop's 0 means its default) */
+	cfg->failover_after_s = o->failover_after_s > 0 ? o->failover_after_s : -1;
+	return 0;
+}
+
+/* --site-backend names sites of the scenario (checked here for exit 2). */
+static int check_backends(const serve_opts *o, const sl_network *net)
+{
+	for (size_t i = 0; i < o->nbackends; i++)
+		if (sl_network_site(net, o->backends[i].site) < 0) {
+			cli_error("serve", "--site-backend: no site \"%s\" in the scenario",
+			          o->backends[i].site);
+			return -1;
+		}
 	return 0;
 }
 
@@ -220,8 +298,9 @@ static int load_scenario(const char *path, sl_network **net)
 
 int cmd_serve(int argc, char **argv)
 {
-	serve_opts o = {.slots = 8, .threads = 2, .queue = 1000000, .grace_s = 10,
-	                .max_body = 64 * 1024};
+	static serve_opts o; /* 10 KB of --site-backend slots: off the stack */
+	o = (serve_opts){.slots = 8, .threads = 2, .queue = 1000000, .grace_s = 10,
+	                 .max_body = 64 * 1024, .failover_max = 3, .failover_after_s = 30};
 	sl_server_config cfg;
 	sl_network *net = NULL;
 	sl_server *srv = NULL;
@@ -232,12 +311,20 @@ int cmd_serve(int argc, char **argv)
 	sigset_t sigs;
 	int rc, sig = 0;
 	memset(&cfg, 0, sizeof cfg);
-	if ((rc = parse_args(argc, argv, &o)) != 0)
+	if ((rc = parse_args(argc, argv, &o)) != 0) {
+		opts_release(&o);
 		return rc > 0 ? SL_EXIT_OK : SL_EXIT_USAGE;
-	if ((rc = configure(&o, &cfg, host, sizeof host, &lg.level)) != 0)
+	}
+	if ((rc = configure(&o, &cfg, host, sizeof host, &lg.level)) != 0 ||
+	    (rc = load_scenario(o.scenario, &net)) != 0) {
+		opts_release(&o);
 		return rc;
-	if ((rc = load_scenario(o.scenario, &net)) != 0)
-		return rc;
+	}
+	if (check_backends(&o, net) < 0) {
+		opts_release(&o);
+		sl_network_free(net);
+		return SL_EXIT_USAGE;
+	}
 	cfg.net = net;
 	cfg.clock = &clock;
 	cfg.log = &lg;
@@ -250,11 +337,13 @@ int cmd_serve(int argc, char **argv)
 	if (sl_server_start(&cfg, &srv, &e) < 0) {
 		cli_error("serve", "%s", sl_err_format(&e, buf, sizeof buf));
 		sl_network_free(net);
+		opts_release(&o);
 		return SL_EXIT_FAIL;
 	}
 	sigwait(&sigs, &sig);
 	sl_log(&lg, SL_LOG_INFO, "event=signal name=%s", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	sl_server_free(srv);
 	sl_network_free(net);
+	opts_release(&o);
 	return SL_EXIT_OK;
 }

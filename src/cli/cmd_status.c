@@ -56,6 +56,8 @@ static void print_job(const json_t *j)
 	       (long long)client_int(j, "runtime_s", 0), (long long)client_int(j, "deadline_s", 0));
 	printf("  origin    %s  data tag %s  class %s\n", client_str(j, "origin"),
 	       client_str(j, "data_tag"), client_str(j, "class"));
+	if (json_is_string(json_object_get(j, "handle")))
+		printf("  executor  %s\n", client_str(j, "handle"));
 	printf("  site      %s\n  submitted %s\n", client_str(j, "site"),
 	       client_time(j, "submit", t1, sizeof t1));
 	printf("  planned   %s .. %s\n", client_time(j, "planned_start", t1, sizeof t1),

@@ -120,8 +120,10 @@ static int f_fd(void *st) { (void)st; return -1; }
 static int64_t f_timeout(void *st) { (void)st; return 10; }
 static size_t f_count(void *st) { (void)st; return 0; }
 
-static const sl_exec_ops fake_ops = {"local", f_start, f_stop, f_submit, f_cancel, f_adopt,
-                                     f_poll, f_fd, f_timeout, f_count};
+static const sl_exec_ops fake_ops = {
+	.name = "local", .start = f_start, .stop = f_stop, .submit = f_submit, .cancel = f_cancel,
+	.adopt = f_adopt, .poll = f_poll, .fd = f_fd, .timeout_ms = f_timeout, .count = f_count,
+};
 
 /* ---- fixtures ---- */
 

@@ -58,6 +58,7 @@ json_t *sl_api_job_json(const sl_jobrow *r, int receipt_detail)
 	set_opt_int(o, "start", r->has_start, r->start);
 	set_opt_int(o, "end", r->has_end, r->end);
 	set_opt_int(o, "exit_code", r->has_exit, r->exit_code);
+	set_opt_str(o, "handle", r->handle && r->handle[0] ? r->handle : NULL);
 	json_object_set_new(o, "attempts", json_integer(r->attempts));
 	json_object_set_new(o, "requeue", json_boolean(r->requeue));
 	json_object_set_new(o, "energy_kwh", json_real(r->energy_kwh));

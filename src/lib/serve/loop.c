@@ -2,9 +2,10 @@
  * loop.c — the event loop's thread, inbox and requests.
  *
  * One pass of the loop: take the inbox, handle each request, collect the
- * executor's events, release planned jobs whose start time came, run the
- * site queues, save accounting when due; then sleep in poll() on the inbox
- * eventfd and the executor's fd until the next timer.
+ * executors' events, check remote sites' health (failover), release planned
+ * jobs whose start time came, run the site queues, save accounting when
+ * due; then sleep in poll() on the inbox eventfd and the executors' fds
+ * until the next timer.
  */
 #include "serve/loop_int.h"
 
@@ -39,16 +40,30 @@ int sl_loop_new(const sl_loop_config *cfg, sl_store *st, sl_loop **out, sl_err *
 		lp->cfg.acct_period_s = 15;
 	if (!lp->cfg.max_active)
 		lp->cfg.max_active = 1000000;
+	if (lp->cfg.failover_max <= 0)
+		lp->cfg.failover_max = 3;
+	if (!lp->cfg.failover_after_s)
+		lp->cfg.failover_after_s = 30;
+	if (lp->cfg.refuse_down_s <= 0)
+		lp->cfg.refuse_down_s = 60;
 	lp->net = cfg->net;
 	lp->efd = -1;
 	lp->free_head = -1;
 	pthread_mutex_init(&lp->mu, NULL);
 	sl_heap_init(&lp->planned);
 	lp->sites = sl_calloc((size_t)lp->net->nsites, sizeof *lp->sites);
+	lp->nexs = 1;
 	for (int s = 0; s < lp->net->nsites; s++) {
-		sl_site_queue_init(&lp->sites[s].q, lp->net->sites[s].cores, lp->net->sites[s].gpus);
-		lp->sites[s].wait_head = lp->sites[s].wait_tail = -1;
+		lsite *ls = &lp->sites[s];
+		const sl_exec_ops *own = cfg->sites ? cfg->sites[s].executor : NULL;
+		sl_site_queue_init(&ls->q, lp->net->sites[s].cores, lp->net->sites[s].gpus);
+		ls->wait_head = ls->wait_tail = -1;
+		ls->ex = (int16_t)(own ? lp->nexs++ : 0);
+		ls->remote = own && own->health;
+		ls->h.up = ls->remote ? -1 : 1;
 	}
+	lp->exs = sl_calloc((size_t)lp->nexs, sizeof *lp->exs);
+	lp->down = sl_calloc((size_t)lp->net->nsites, 1);
 	lp->over = sl_calloc((size_t)(lp->net->nzones ? lp->net->nzones : 1), sizeof *lp->over);
 	if ((lp->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
 		rc = sl_err_set(err, SL_EIO, NULL, "eventfd: %s", strerror(errno));
@@ -233,7 +248,8 @@ static void tick(sl_loop *lp, int64_t now, int force)
 	sl__loop_expire_overrides(lp, now);
 	for (size_t i = 0; i < lp->njobs_cap; i++) {
 		ljob *j = &lp->jobs[i];
-		if (j->state == SL_JOB_RUNNING && !(j->flags & LJ_DEAD) && (j->flags & LJ_PROC)) {
+		if (j->state == SL_JOB_RUNNING && !(j->flags & LJ_DEAD) &&
+		    (j->flags & (LJ_PROC | LJ_STARTED)) == (LJ_PROC | LJ_STARTED)) {
 			sl__loop_account(lp, j, now);
 			sl__w_acct(lp, j, now);
 		}
@@ -246,17 +262,37 @@ static int timeout_ms(sl_loop *lp, int64_t now)
 	const sl_heap_entry *top = sl_heap_peek(&lp->planned);
 	if (top && (x = (top->key - now) * 1000) < t)
 		t = x;
-	if ((x = sl_exec_timeout_ms(&lp->ex)) >= 0 && x < t)
-		t = x;
+	for (int i = 0; i < lp->nexs; i++)
+		if ((x = sl_exec_timeout_ms(&lp->exs[i])) >= 0 && x < t)
+			t = x;
 	return t < 0 ? 0 : (int)t;
 }
 
+#define MAX_POLLFDS 64
+
+/* Sleep until the inbox or an executor has work, or the next timer.  Past
+ * MAX_POLLFDS - 1 executors the rest are served by the timer (1 s at most). */
 static void wait_events(sl_loop *lp, int64_t now)
 {
-	struct pollfd p[2] = {{lp->efd, POLLIN, 0}, {sl_exec_fd(&lp->ex), POLLIN, 0}};
-	int n = p[1].fd >= 0 ? 2 : 1;
-	if (poll(p, (nfds_t)n, timeout_ms(lp, now)) < 0 && errno != EINTR)
+	struct pollfd p[MAX_POLLFDS];
+	nfds_t n = 0;
+	p[n++] = (struct pollfd){lp->efd, POLLIN, 0};
+	for (int i = 0; i < lp->nexs && n < MAX_POLLFDS; i++) {
+		int fd = sl_exec_fd(&lp->exs[i]);
+		if (fd >= 0)
+			p[n++] = (struct pollfd){fd, POLLIN, 0};
+	}
+	if (poll(p, n, timeout_ms(lp, now)) < 0 && errno != EINTR)
 		sl_log(lp->cfg.log, SL_LOG_ERROR, "event=poll_failed err=\"%s\"", strerror(errno));
+}
+
+static size_t exec_count(sl_loop *lp)
+{
+	size_t n = 0;
+	for (int i = 0; i < lp->nexs; i++)
+		if (lp->exs[i].ops)
+			n += sl_exec_count(&lp->exs[i]);
+	return n;
 }
 
 /* The thread is finishing: refuse everything from now on and dispose of
@@ -291,6 +327,7 @@ static void *run(void *arg)
 		now = sl_clock_now(lp->cfg.clock);
 		stop = drain(lp, now);
 		sl__loop_exec_events(lp, now);
+		sl__loop_sites_check(lp, now);
 		sl__loop_release_planned(lp, now);
 		sl__loop_schedule(lp, now);
 		sl__loop_policy_tick(lp, now);
@@ -301,22 +338,18 @@ static void *run(void *arg)
 		wait_events(lp, now);
 	}
 	close_inbox(lp);
-	sl_log(lp->cfg.log, SL_LOG_INFO, "event=loop_stopped running=%zu",
-	       sl_exec_count(&lp->ex));
+	sl_log(lp->cfg.log, SL_LOG_INFO, "event=loop_stopped running=%zu", exec_count(lp));
 	return NULL;
 }
 
 int sl_loop_start(sl_loop *lp, sl_writer *w, sl_err *err)
 {
-	sl_exec_config ec = lp->cfg.exec_config;
 	int rc;
-	ec.clock = lp->cfg.clock;
-	ec.log = lp->cfg.log;
 	lp->w = w;
-	if ((rc = sl_exec_start(&lp->ex, lp->cfg.executor, &ec, err)) < 0)
+	if ((rc = sl__loop_exec_start(lp, err)) < 0)
 		return rc;
 	if (pthread_create(&lp->thread, NULL, run, lp) != 0) {
-		sl_exec_stop(&lp->ex);
+		sl__loop_exec_stop(lp);
 		return sl_err_set(err, SL_EINTERNAL, NULL, "cannot start the loop thread");
 	}
 	lp->started = 1;
@@ -334,7 +367,7 @@ void sl_loop_stop(sl_loop *lp)
 		wake(lp);
 		pthread_join(lp->thread, NULL);
 		lp->stopped = 1;
-		sl_exec_stop(&lp->ex);
+		sl__loop_exec_stop(lp);
 	}
 }
 
@@ -351,6 +384,9 @@ void sl_loop_free(sl_loop *lp)
 	sl_heap_release(&lp->planned);
 	sl__idmap_release(&lp->ids);
 	sl_vec_free(&lp->finish_later);
+	sl_vec_free(&lp->parked);
+	sl_free(lp->exs);
+	sl_free(lp->down);
 	sl_free(lp->jobs);
 	sl_free(lp->sites);
 	sl_free(lp->over);

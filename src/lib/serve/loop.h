@@ -48,12 +48,31 @@
 
 typedef struct sl_loop sl_loop;
 
+/* A site with its own executor (a Slurm cluster: exec_slurm.h).  When the
+ * executor reports health (a remote scheduler), the site is "remote": jobs
+ * go to it as soon as they may start (its scheduler queues them), its live
+ * capacity feeds the policy's view, and while it is down the loop fails
+ * over (docs/slurm.md). */
+typedef struct sl_loop_site {
+	const sl_exec_ops *executor;   /* NULL: the shared executor (cfg.executor) */
+	sl_exec_config exec_config;    /* its own; clock and log are filled by the loop */
+} sl_loop_site;
+
 typedef struct sl_loop_config {
 	const sl_network *net;
 	const sl_policy_ops *policy;
 	sl_policy_opts policy_opts;
-	const sl_exec_ops *executor;   /* every site's executor (local by default) */
+	const sl_exec_ops *executor;   /* the shared executor of sites without their own
+	                                  (local by default) */
 	sl_exec_config exec_config;    /* clock and log are filled from here */
+	const sl_loop_site *sites;     /* [net->nsites] or NULL: sites' own executors
+	                                  (borrowed; must outlive the loop) */
+	int32_t failover_max;          /* times one job is placed again after failed or
+	                                  refusing sites before it fails; 0 = 3 */
+	int64_t failover_after_s;      /* a remote site down this long gives back the jobs
+	                                  it holds unsent; 0 = 30, < 0 = at once */
+	int64_t refuse_down_s;         /* a site that refused 3 submissions in a row counts
+	                                  as down this long; 0 = 60 */
 	const sl_clock *clock;
 	const sl_logger *log;          /* may be NULL */
 	int carbon_mode;               /* SL_CARBON_* */

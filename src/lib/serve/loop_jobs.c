@@ -7,6 +7,10 @@
  *   place ──> planned (heap until not_before) ──> site queue ──> started by
  *   the queue ──> slot-wait FIFO (if --local-slots is full) ──> launch:
  *   running record committed ──> executor.submit ──> terminal event ──> end
+ *
+ * A remote site (a Slurm cluster) has no queue here: a job whose start time
+ * came goes through the FIFO to its executor at once, and starts when the
+ * executor reports RUNNING (loop_sites.c handles health and failover).
  */
 #include "serve/loop_int.h"
 
@@ -186,6 +190,8 @@ void sl__loop_place(sl_loop *lp, int32_t slot, int64_t now)
 	int rc;
 	memset(&d, 0, sizeof d);
 	d.handle = -1; /* no moves offered (see no_move) */
+	if (lp->ndown > 0 && sl__loop_park(lp, slot, now, -1))
+		return;
 	sl__loop_view(lp, now, &v);
 	rc = lp->cfg.policy->place(lp->policy, &j->j, &v, &d);
 	if (rc < 0) {
@@ -201,6 +207,8 @@ void sl__loop_place(sl_loop *lp, int32_t slot, int64_t now)
 		sl_free(receipt);
 		return;
 	}
+	if (lp->down[d.site] && sl__loop_park(lp, slot, now, d.site))
+		return; /* a policy that does not read the view's site_down */
 	const sl_route *r = sl_network_route(lp->net, j->j.origin, d.site);
 	int64_t arrive = now + (r ? sl_transfer_s(r, j->j.input_bytes) : 0);
 	j->site = (int16_t)d.site;
@@ -227,6 +235,18 @@ typedef struct startctx {
 	int site;
 } startctx;
 
+/* Append a job to a site's slot-wait FIFO. */
+static void fifo_push(sl_loop *lp, lsite *s, int32_t slot)
+{
+	lp->jobs[slot].link = -1;
+	if (s->wait_tail >= 0)
+		lp->jobs[s->wait_tail].link = slot;
+	else
+		s->wait_head = slot;
+	s->wait_tail = slot;
+	s->nwait++;
+}
+
 /* The site queue started a job: queue it for a process slot (or, for an
  * adopted job, note its run handle; for a dead one, finish it after). */
 static void on_start(void *ud, int32_t slot, int32_t run, int64_t now, int64_t end_est)
@@ -242,16 +262,10 @@ static void on_start(void *ud, int32_t slot, int32_t run, int64_t now, int64_t e
 		return;
 	}
 	if (j->flags & LJ_ADOPT) {
-		j->flags &= (uint8_t)~LJ_ADOPT;
+		j->flags &= (uint16_t)~LJ_ADOPT;
 		return;
 	}
-	j->link = -1;
-	if (s->wait_tail >= 0)
-		c->lp->jobs[s->wait_tail].link = slot;
-	else
-		s->wait_head = slot;
-	s->wait_tail = slot;
-	s->nwait++;
+	fifo_push(c->lp, s, slot);
 }
 
 void sl__loop_enter_queue(sl_loop *lp, int32_t slot, int64_t now)
@@ -264,6 +278,13 @@ void sl__loop_enter_queue(sl_loop *lp, int32_t slot, int64_t now)
 	s->planned_cores -= j->j.cores;
 	s->planned_gpus -= j->j.gpus;
 	j->flags |= LJ_INQ;
+	if (s->remote) { /* its cluster queues it: straight to the executor */
+		if (j->flags & LJ_ADOPT)
+			j->flags &= (uint16_t)~LJ_ADOPT;
+		else
+			fifo_push(lp, s, slot);
+		return;
+	}
 	if (j->flags & LJ_ADOPT) { /* it has run since start: what remains */
 		int64_t left = (int64_t)est - (now - j->start);
 		est = (int32_t)(left < 1 ? 1 : left);
@@ -291,13 +312,20 @@ void sl__loop_release_planned(sl_loop *lp, int64_t now)
 static void launch(sl_loop *lp, int32_t slot, int64_t now)
 {
 	ljob *j = &lp->jobs[slot];
-	lp->sites[j->site].procs++;
+	lsite *s = &lp->sites[j->site];
+	s->procs++;
 	lp->nlaunching++;
 	j->flags |= LJ_LAUNCHING;
-	j->start = j->acct_t = now;
 	sl__loop_set_state(lp, j, SL_JOB_RUNNING);
-	sl__loop_job_event(lp, j, SL_JOBEV_START, now);
 	lp->launched++;
+	if (s->remote) { /* it starts when its cluster says so */
+		sl__site_count(s, j, 1);
+		j->start = j->acct_t = 0;
+	} else {
+		j->flags |= LJ_STARTED;
+		j->start = j->acct_t = now;
+		sl__loop_job_event(lp, j, SL_JOBEV_START, now);
+	}
 	sl__w_launch(lp, j, now);
 }
 
@@ -305,7 +333,7 @@ static void launch(sl_loop *lp, int32_t slot, int64_t now)
 static void pump(sl_loop *lp, int site, int64_t now)
 {
 	lsite *s = &lp->sites[site];
-	int32_t cap = lp->cfg.local_slots;
+	int32_t cap = s->remote ? 0 : lp->cfg.local_slots;
 	while (!lp->draining && s->wait_head >= 0 && (cap <= 0 || s->procs < cap)) {
 		int32_t slot = s->wait_head;
 		ljob *j = &lp->jobs[slot];
@@ -362,6 +390,11 @@ static int leave_site(sl_loop *lp, ljob *j)
 	}
 	if (j->state == SL_JOB_RUNNING)
 		s->procs--; /* launched or adopted: it held a process slot */
+	if (s->remote) {
+		if (j->state == SL_JOB_RUNNING)
+			sl__site_count(s, j, -1);
+		return j->state == SL_JOB_RUNNING; /* else in the FIFO: pump() frees it */
+	}
 	if (j->run < 0)
 		return 0; /* waiting in the queue: it leaves when the queue starts it */
 	sl_site_queue_finish(&s->q, j->run);
@@ -376,7 +409,7 @@ void sl__loop_end(sl_loop *lp, int32_t slot, int state, int64_t now, const char 
 {
 	ljob *j = &lp->jobs[slot];
 	int free_now;
-	if (j->state == SL_JOB_RUNNING) {
+	if (j->state == SL_JOB_RUNNING && (j->flags & LJ_STARTED)) {
 		sl__loop_account(lp, j, now);
 		sl__loop_job_event(lp, j, SL_JOBEV_END, now);
 	}
@@ -447,7 +480,7 @@ static int submit(sl_loop *lp, ljob *j, const char *cmd, const char *env, sl_err
 	spec.cores = j->j.cores;
 	spec.gpus = j->j.gpus;
 	spec.site = lp->net->sites[j->site].id;
-	rc = sl_exec_submit(&lp->ex, &spec, err);
+	rc = sl_exec_submit(sl__loop_ex(lp, j->site), &spec, err);
 	list_free(argv);
 	list_free(envv);
 	return rc;
@@ -462,7 +495,7 @@ void sl__loop_launch_committed(sl_loop *lp, int64_t id, int rc, char *cmd, char 
 	char reason[SL_ERR_MSG_MAX + 32];
 	if (!j || !(j->flags & LJ_LAUNCHING))
 		return;
-	j->flags &= (uint8_t)~LJ_LAUNCHING;
+	j->flags &= (uint16_t)~LJ_LAUNCHING;
 	lp->nlaunching--;
 	if (lp->draining && rc == 0 && !(j->flags & LJ_CANCEL)) {
 		/* Stopping: never start a process now; back to the queue, so the
@@ -502,6 +535,36 @@ static int final_state(sl_exec_state s)
 	}
 }
 
+/* A remote job started (at the cluster's start time, or now). */
+static void remote_started(sl_loop *lp, ljob *j, const sl_exec_event *ev, int64_t now)
+{
+	lsite *s = &lp->sites[j->site];
+	sl__site_count(s, j, -1);
+	j->flags |= LJ_STARTED;
+	sl__site_count(s, j, 1); /* now counted as running */
+	j->start = j->acct_t = ev->start > 0 ? ev->start : now;
+	sl__loop_job_event(lp, j, SL_JOBEV_START, j->start);
+	sl__w_started(lp, j, now, ev->handle[0] ? ev->handle : NULL, ev->msg);
+}
+
+/* A non-terminal event: record the handle (and, at a remote site, the start). */
+static void on_progress(sl_loop *lp, ljob *j, const sl_exec_event *ev, int64_t now)
+{
+	lsite *s = &lp->sites[j->site];
+	if (!s->remote) {
+		if (ev->handle[0])
+			sl__w_handle(lp, j, now, ev->handle, ev->msg);
+		return;
+	}
+	if (ev->state == SL_EXEC_SUBMITTED) {
+		sl__loop_accepted(lp, j->site);
+		if (ev->handle[0])
+			sl__w_handle(lp, j, now, ev->handle, ev->msg);
+	} else if (!(j->flags & LJ_STARTED)) {
+		remote_started(lp, j, ev, now);
+	}
+}
+
 static void on_event(sl_loop *lp, const sl_exec_event *ev, int64_t now)
 {
 	int32_t slot;
@@ -512,11 +575,16 @@ static void on_event(sl_loop *lp, const sl_exec_event *ev, int64_t now)
 		return;
 	}
 	if (!sl_exec_state_terminal(ev->state)) {
-		if (ev->handle[0])
-			sl__w_handle(lp, j, now, ev->handle, ev->msg);
+		on_progress(lp, j, ev, now);
 		return;
 	}
-	j->flags &= (uint8_t)~LJ_PROC;
+	j->flags &= (uint16_t)~LJ_PROC;
+	if (ev->refused && lp->sites[j->site].remote && !(j->flags & LJ_CANCEL)) {
+		sl__loop_refused(lp, slot, now, ev->msg);
+		return;
+	}
+	if (lp->sites[j->site].remote && !(j->flags & LJ_STARTED) && ev->start > 0)
+		remote_started(lp, j, ev, now); /* ran between two refreshes */
 	sl__loop_end(lp, slot, final_state(ev->state), ev->end > 0 ? ev->end : now, ev->msg,
 	             ev->exit_code, ev->exit_code >= 0, NULL, NULL);
 }
@@ -524,17 +592,20 @@ static void on_event(sl_loop *lp, const sl_exec_event *ev, int64_t now)
 void sl__loop_exec_events(sl_loop *lp, int64_t now)
 {
 	sl_exec_event ev[32];
-	sl_err err = {0};
-	int n;
-	do {
-		n = sl_exec_poll(&lp->ex, ev, 32, &err);
-		if (n < 0) {
-			sl_log(lp->cfg.log, SL_LOG_ERROR, "event=exec_poll_failed msg=\"%s\"", err.msg);
-			return;
-		}
-		for (int i = 0; i < n; i++)
-			on_event(lp, &ev[i], now);
-	} while (n == 32);
+	for (int x = 0; x < lp->nexs; x++) {
+		sl_err err = {0};
+		int n;
+		do {
+			n = sl_exec_poll(&lp->exs[x], ev, 32, &err);
+			if (n < 0) {
+				sl_log(lp->cfg.log, SL_LOG_ERROR, "event=exec_poll_failed msg=\"%s\"",
+				       err.msg);
+				break;
+			}
+			for (int i = 0; i < n; i++)
+				on_event(lp, &ev[i], now);
+		} while (n == 32);
+	}
 }
 
 /* ---- cancel ---- */
@@ -571,7 +642,7 @@ void sl__loop_cancel(sl_loop *lp, sl_loopreq *r, int64_t now)
 		return;
 	}
 	j->flags |= LJ_CANCEL;
-	if ((j->flags & LJ_PROC) && sl_exec_cancel(&lp->ex, j->j.id, &err) < 0)
+	if ((j->flags & LJ_PROC) && sl_exec_cancel(sl__loop_ex(lp, j->site), j->j.id, &err) < 0)
 		sl_log(lp->cfg.log, SL_LOG_WARN, "event=cancel_failed job=%lld msg=\"%s\"",
 		       (long long)j->j.id, err.msg);
 	r->status = 202;

@@ -6,7 +6,12 @@
  * recovers, before anything else:
  *   1. running jobs with an executor handle are adopted when the process
  *      is still the one that was started (the executor checks pid and start
- *      time); they keep their site and their cores;
+ *      time), or — at a remote site — by their Slurm id (the next refresh
+ *      tells whether the cluster still knows them; one recorded without a
+ *      start is adopted as only submitted); they keep their site and cores;
+ *      a job handed to a remote site with no Slurm id recorded is sent to
+ *      the same site again, where the executor first looks it up by its
+ *      comment and takes over the earlier submission if there is one;
  *   2. running jobs that cannot be adopted were lost: they are marked
  *      failed, or — if they asked for requeue — queued again (attempts + 1).
  *      One exception: a job recorded as running but with no handle yet, under
@@ -138,9 +143,10 @@ static int adopt(sl_loop *lp, const recov *r, int64_t now, sl_err *err)
 	int32_t slot;
 	ljob *j;
 	int rc;
+	lsite *s = &lp->sites[r->site];
 	spec.job_id = r->id;
 	spec.time_limit_s = r->job.est_s;
-	if ((rc = sl_exec_adopt(&lp->ex, &spec, r->handle, r->start, err)) < 0)
+	if ((rc = sl_exec_adopt(sl__loop_ex(lp, r->site), &spec, r->handle, r->start, err)) < 0)
 		return rc;
 	slot = enter(lp, r, SL_JOB_RUNNING);
 	j = &lp->jobs[slot];
@@ -150,10 +156,13 @@ static int adopt(sl_loop *lp, const recov *r, int64_t now, sl_err *err)
 	j->energy_kwh = r->energy_kwh;
 	j->carbon_g = r->carbon_g;
 	j->cost_cny = r->cost_cny;
-	j->flags |= LJ_PROC | LJ_ADOPT;
+	j->flags |= LJ_PROC | LJ_ADOPT | LJ_STICKY;
+	if (!s->remote || r->start > 0)
+		j->flags |= LJ_STARTED;
+	if (s->remote)
+		sl__site_count(s, j, 1);
 	/* into its site queue like a planned job: it takes its cores back at
 	 * once (the queue calls it started) and keeps its process slot */
-	lsite *s = &lp->sites[r->site];
 	s->procs++;
 	s->nplanned++;
 	s->planned_cores += r->job.cores;
@@ -185,14 +194,39 @@ static void lost(sl_loop *lp, recov *r, int64_t now, const char *why)
 	r->state = -1; /* done with */
 }
 
-/* Under the local executor: 1 if job id's directory does not exist, so the
- * executor never got as far as starting it. */
-static int never_started(const sl_loop *lp, int64_t id)
+/* A job recorded as handed to a remote site with no Slurm id: it may have
+ * reached the cluster before the service stopped.  It goes to the same site
+ * again, where the executor's first submission looks it up by its comment
+ * and takes the earlier one over instead of sending it twice; it is never
+ * withdrawn from that site (LJ_STICKY). */
+static void resubmit(sl_loop *lp, recov *r, int64_t now)
+{
+	int32_t slot = enter(lp, r, SL_JOB_PLANNED);
+	ljob *j = &lp->jobs[slot];
+	lsite *s = &lp->sites[r->site];
+	j->site = (int16_t)r->site;
+	j->flags |= LJ_STICKY;
+	s->nplanned++;
+	s->planned_cores += j->j.cores;
+	s->planned_gpus += j->j.gpus;
+	lp->counts[SL_JOB_RUNNING]--;
+	lp->counts[SL_JOB_PLANNED]++;
+	sl__w_event(lp, r->id, SL_JOB_PLANNED, now, "resubmitting",
+	            "the service stopped before the cluster's job id was recorded: sent to the "
+	            "same site again, looked up there first so it is never submitted twice", 0);
+	sl__loop_enter_queue(lp, slot, now);
+	r->state = -1;
+}
+
+/* Under the shared local executor: 1 if job id's directory does not exist,
+ * so the executor never got as far as starting it. */
+static int never_started(const sl_loop *lp, const recov *r)
 {
 	char path[1200];
 	struct stat sb;
 	const char *dir = lp->cfg.exec_config.jobs_dir;
-	if (!dir || strcmp(lp->cfg.executor->name, "local") != 0)
+	int64_t id = r->id;
+	if (!dir || strcmp(lp->cfg.executor->name, "local") != 0 || lp->sites[r->site].ex != 0)
 		return 0;
 	snprintf(path, sizeof path, "%s/%lld", dir, (long long)id);
 	return stat(path, &sb) < 0 && errno == ENOENT;
@@ -208,7 +242,9 @@ void sl__loop_recover(sl_loop *lp, int64_t now)
 		if (r->state != SL_JOB_RUNNING || r->bad)
 			continue;
 		memset(&err, 0, sizeof err);
-		if (!r->handle && never_started(lp, r->id)) {
+		if (!r->handle && lp->sites[r->site].remote) {
+			resubmit(lp, r, now);
+		} else if (!r->handle && never_started(lp, r)) {
 			sl__w_event(lp, r->id, SL_JOB_QUEUED, now, "requeued",
 			            "never started: the service stopped before launching it", 0);
 			lp->counts[SL_JOB_RUNNING]--;

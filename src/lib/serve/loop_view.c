@@ -64,10 +64,37 @@ double sl__loop_signal(const sl_loop *lp, int kind, int site, int64_t t)
 	return 0;
 }
 
+/* Busy units of a remote site: what its cluster says is not free (capped at
+ * the scenario's installed count), at least what our own started jobs hold. */
+static int32_t remote_busy(int32_t installed, int has, int32_t total, int32_t alloc,
+                           int64_t ours)
+{
+	int64_t busy = has ? (int64_t)installed - (total - alloc) : 0;
+	if (busy < ours)
+		busy = ours;
+	return (int32_t)(busy < 0 ? 0 : busy > installed ? installed : busy);
+}
+
+void sl__remote_busy(const sl_loop *lp, int site, int32_t *cores, int32_t *gpus)
+{
+	const lsite *s = &lp->sites[site];
+	const sl_site *ns = &lp->net->sites[site];
+	*cores = remote_busy(ns->cores, s->h.has_capacity, s->h.cpus, s->h.cpus_alloc, s->run_cores);
+	*gpus = remote_busy(ns->gpus, s->h.has_capacity, s->h.gpus, s->h.gpus_alloc, s->run_gpus);
+}
+
 static void view_site_state(const void *ctx, int site, sl_site_state *out)
 {
 	const sl_loop *lp = ctx;
 	const lsite *s = &lp->sites[site];
+	if (s->remote) { /* the cluster's own figures; our jobs it has not started are pending */
+		sl__remote_busy(lp, site, &out->busy_cores, &out->busy_gpus);
+		out->pending_cores = s->sub_cores + s->planned_cores;
+		out->pending_gpus = s->sub_gpus + s->planned_gpus;
+		out->pending_jobs = s->sub_jobs + s->nplanned + s->nwait;
+		out->running_jobs = s->run_jobs;
+		return;
+	}
 	out->busy_cores = s->q.cores - s->q.free_c;
 	out->busy_gpus = s->q.gpus - s->q.free_g;
 	out->pending_cores = s->q.wait_c + s->planned_cores;
@@ -90,6 +117,7 @@ void sl__loop_view(sl_loop *lp, int64_t now, sl_view *out)
 	out->net = lp->net;
 	out->now = now;
 	out->carbon = lp->cfg.carbon_mode;
+	out->site_down = lp->ndown > 0 ? lp->down : NULL;
 }
 
 double sl__job_power_w(const sl_network *net, int site, int32_t cores, int32_t gpus)
@@ -252,7 +280,19 @@ static void put_site(sl_loop *lp, const ljob *j, int s, int64_t now, rbuf *b)
 	RB_LIT(b, ",\"pue\":");
 	rb_num(b, pue);
 	RB_LIT(b, ",\"busy_cores\":");
-	rb_int(b, lp->sites[s].q.cores - lp->sites[s].q.free_c);
+	if (lp->sites[s].remote) {
+		int32_t bc, bg;
+		sl__remote_busy(lp, s, &bc, &bg);
+		rb_int(b, bc);
+	} else {
+		rb_int(b, lp->sites[s].q.cores - lp->sites[s].q.free_c);
+	}
+	if (lp->down[s]) {
+		const char *fault;
+		sl__site_down_reason(lp, s, &fault);
+		RB_LIT(b, ",\"down\":");
+		rb_esc(b, fault);
+	}
 	RB_LIT(b, ",\"est_energy_kwh\":");
 	rb_num(b, kwh);
 	RB_LIT(b, ",\"est_carbon_g\":");

@@ -133,22 +133,41 @@ void sl__w_planned(sl_loop *lp, const ljob *j, int64_t now, char *receipt)
 	lop_submit(lp, o);
 }
 
+/* Local: the job starts now.  Remote: it is handed to its cluster, start
+ * unknown until the cluster runs it (event "dispatched", start cleared). */
 void sl__w_launch(sl_loop *lp, const ljob *j, int64_t now)
 {
-	lop *o = lop_new(lp, j, SL_JOB_RUNNING, now, "started");
+	int remote = lp->sites[j->site].remote;
+	lop *o = lop_new(lp, j, SL_JOB_RUNNING, now, remote ? "dispatched" : "started");
 	o->kind = LOP_LAUNCH;
 	o->u.set_start = 1;
-	o->u.start = now;
+	o->u.start = remote ? 0 : now;
 	o->u.set_handle = 1; /* clears a handle from an earlier attempt */
+	o->u.site = o->s_site = sl_strdup(lp->net->sites[j->site].id);
 	lop_submit(lp, o);
 }
 
 void sl__w_handle(sl_loop *lp, const ljob *j, int64_t now, const char *handle,
                   const char *msg)
 {
-	lop *o = lop_new(lp, j, SL_JOB_RUNNING, now, "executor");
+	lop *o = lop_new(lp, j, SL_JOB_RUNNING, now,
+	                 lp->sites[j->site].remote ? "submitted" : "executor");
 	o->u.set_handle = 1;
 	o->u.handle = o->s_handle = sl_strdup(handle);
+	o->u.detail = o->s_detail = dup_or_null(msg);
+	lop_submit(lp, o);
+}
+
+void sl__w_started(sl_loop *lp, const ljob *j, int64_t now, const char *handle,
+                   const char *msg)
+{
+	lop *o = lop_new(lp, j, SL_JOB_RUNNING, now, "running");
+	o->u.set_start = 1;
+	o->u.start = j->start;
+	if (handle) {
+		o->u.set_handle = 1;
+		o->u.handle = o->s_handle = sl_strdup(handle);
+	}
 	o->u.detail = o->s_detail = dup_or_null(msg);
 	lop_submit(lp, o);
 }

@@ -2,8 +2,9 @@
  * server.c — starting and stopping the service's parts in order, and the
  * pool of read connections the HTTP threads share.
  *
- * Start: store → loop (reads the active jobs) → writer → loop thread
- * (recovers) → auth → readers → HTTP.  Stop: refuse new requests and stop
+ * Start: store → sites' executors (configured) → loop (reads the active
+ * jobs) → writer → loop thread (starts the executors, recovers) → auth →
+ * readers → HTTP.  Stop: refuse new requests and stop
  * listening → stop the loop (it answers what it holds and finishes its
  * launches) → stop the writer (it commits everything queued and resumes
  * those requests) → wait for the last responses → stop HTTP → close.
@@ -83,11 +84,14 @@ static int start_loop(sl_server *srv, sl_err *err)
 	lc.carbon_mode = c->carbon_mode;
 	lc.local_slots = c->local_slots;
 	lc.max_active = c->max_active;
+	lc.failover_max = c->failover_max;
+	lc.failover_after_s = c->failover_after_s;
 	if (!lc.policy)
 		return sl_err_set(err, SL_EINVAL, "--policy", "unknown policy \"%s\"", c->policy);
 	if (!lc.executor)
 		return sl_err_set(err, SL_EINVAL, "--executor", "unknown executor \"%s\"", c->executor);
-	return sl_loop_new(&lc, srv->store, &srv->loop, err);
+	int rc = sl__server_sites(srv, &lc, err);
+	return rc < 0 ? rc : sl_loop_new(&lc, srv->store, &srv->loop, err);
 }
 
 int sl_server_start(const sl_server_config *cfg, sl_server **out, sl_err *err)
@@ -157,6 +161,7 @@ void sl_server_free(sl_server *srv)
 		return;
 	sl_server_stop(srv);
 	sl_loop_free(srv->loop);
+	sl__server_sites_free(srv);
 	sl_writer_free(srv->writer);
 	for (int i = 0; i < srv->nreaders; i++)
 		sl_store_reader_free(srv->readers[i]);

@@ -9,6 +9,11 @@
  * signals, metrics) or a durable write (submit, signal overrides) are
  * suspended and handed to the loop or the writer, which resume them when
  * done.  The API is documented in docs/service.md.
+ *
+ * Executors: a site whose backend is `slurm` (in the scenario, or set by
+ * the operator) gets its own `slurm` executor, configured from the
+ * scenario's sites[].slurm and the operator's options (docs/slurm.md);
+ * every other site runs on the shared executor (local processes).
  */
 #ifndef SL_SERVER_H
 #define SL_SERVER_H
@@ -23,6 +28,19 @@
 
 #define SL_SERVER_MAX_BODY_DEFAULT (64 * 1024)
 
+/* An operator's choice of backend for one site, over the scenario's
+ * (`suanli serve --site-backend SITE=BACKEND[:key=value,...]`).  All
+ * strings borrowed. */
+typedef struct sl_server_site {
+	const char *site;          /* a site id of the scenario */
+	const char *backend;       /* "local" or "slurm" */
+	const char *options;       /* slurm: "key=value,..." — the slurm executor's options
+	                              (url, socket, token_file, user, cluster, partition,
+	                              account, poll_ms, idle_poll_ms, timeout_ms, tag) and
+	                              jobs_dir; merged over the scenario's sites[].slurm
+	                              (a url or socket here replaces both of its); or NULL */
+} sl_server_site;
+
 typedef struct sl_server_config {
 	const sl_network *net;      /* borrowed; must outlive the server */
 	const char *data_dir;       /* the store and the jobs' directories */
@@ -30,7 +48,12 @@ typedef struct sl_server_config {
 	int port;                   /* 0: any free port (see sl_server_port) */
 	const char *policy;         /* a registry name: "greenest" */
 	const char *policy_params;  /* or NULL */
-	const char *executor;       /* "local" (NULL = "local") */
+	const char *executor;       /* the shared executor of sites that are not Slurm
+	                               clusters: "local" (NULL = "local") */
+	const sl_server_site *site_backends; /* [nsite_backends] operator overrides */
+	size_t nsite_backends;
+	int32_t failover_max;       /* see sl_loop_config; 0 = 3 */
+	int64_t failover_after_s;   /* see sl_loop_config; 0 = 30 */
 	int sync;                   /* SL_STORE_SYNC_* */
 	int carbon_mode;            /* SL_CARBON_* */
 	int http_threads;           /* 0 = 2 */

@@ -9,6 +9,7 @@
 
 #include <microhttpd.h>
 
+#include "core/mem.h"
 #include "serve/api.h"
 #include "serve/auth.h"
 #include "serve/loop.h"
@@ -32,8 +33,17 @@ typedef struct sl_httpstats {
 extern const double sl__http_bucket_s[SL_HTTP_NBUCKETS];
 extern const int sl__http_codes[SL_HTTP_NCODES];
 
+/* A Slurm site's executor options, owned ("key=value" strings, NULL-
+ * terminated), and the per-site loop configuration that borrows them. */
+typedef struct srv_site {
+	SL_VEC(char *) opts;
+	char *jobs_dir;
+} srv_site;
+
 struct sl_server {
 	sl_server_config cfg;
+	srv_site *ssites;                 /* [nsites] */
+	sl_loop_site *lsites;             /* [nsites], for the loop */
 	sl_store *store;
 	sl_writer *writer;
 	sl_auth *auth;
@@ -106,6 +116,11 @@ void sl__api_job_cancel(req *r, int64_t id);
 void sl__api_loop_query(req *r, int kind);
 void sl__api_signal_put(req *r, const char *zone);
 void sl__api_health(req *r);
+
+/* server_sites.c: each site's executor from the scenario and the
+ * operator's overrides (fills lc->sites); 0 or SL_EINVAL naming the site. */
+int sl__server_sites(sl_server *srv, sl_loop_config *lc, sl_err *err);
+void sl__server_sites_free(sl_server *srv);
 
 /* server.c: the read-connection pool */
 sl_store_reader *sl__reader_take(sl_server *srv);

@@ -1,6 +1,6 @@
 /*
- * trace_int.h — private helpers shared by the trace readers (io/trace*.c
- * and, later, the SWF and AI-cluster readers).
+ * trace_int.h — private helpers shared by the trace readers (io/trace*.c,
+ * the SWF reader io/swf.c and the Alibaba reader io/alibaba.c).
  *
  * sl__lines: a chunked line reader over a plain or gzip file (zlib detects
  * which) or over a buffer in memory.  It hands out lines without their
@@ -10,6 +10,11 @@
  * sl__idmap: an open-addressing hash map from id strings (the scenario's
  * origin, class or tag ids) to their index, so a reader resolves a field in
  * one hash and one memcmp instead of a strcmp scan.
+ *
+ * For the log readers: sl__scan_i64 (a plain decimal integer),
+ * sl__idseen (a set of job ids, to refuse a repeated one), sl__line_fail
+ * ("file:line: ..." errors) and sl__show (a field quoted in a message).
+ * Their bodies are in io/trace_map_load.c.
  */
 #ifndef SL_TRACE_INT_H
 #define SL_TRACE_INT_H

@@ -175,7 +175,7 @@ int sl_trace_map(const sl_srclog *log, const sl_network *net, const sl_map_opts 
 
 /* The format of a trace file, from its first non-blank line (plain or
  * gzip): SWF (';' comments or 18 numbers), Alibaba (its pod header),
- * native (a header naming job_id and submit, after '#' comments).
+ * native ('#' comments, or a header naming job_id).
  * Returns SL_LOG_* (SL_LOG_UNKNOWN when none fits), or SL_EIO. */
 int sl_trace_sniff(const char *path, sl_err *err);
 

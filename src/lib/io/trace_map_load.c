@@ -143,7 +143,7 @@ static int sniff_line(const char *p, size_t n)
 		return SL_LOG_NATIVE;
 	if (starts(p, n, "name,") && memmem(p, n, "gpu_milli", 9) && memmem(p, n, "creation_time", 13))
 		return SL_LOG_ALIBABA;
-	if (memmem(p, n, "job_id", 6) && memmem(p, n, "submit", 6) && memchr(p, ',', n))
+	if (memmem(p, n, "job_id", 6)) /* a native header, maybe a broken one: its reader says what is wrong */
 		return SL_LOG_NATIVE;
 	if (all_numbers(p, p + n) >= 10)
 		return SL_LOG_SWF;

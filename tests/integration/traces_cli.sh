@@ -113,6 +113,10 @@ out_has "the table counts 3,000 jobs" "3000 jobs"
 check "each job exactly once per policy in jobs.csv" \
 	awk -F, 'NR > 1 { k = $1 "," $2; if (seen[k]++) exit 1; per[$2]++ } END { for (p in per) if (per[p] != 3000) exit 1; if (length(per) != 3) exit 1 }' "$T/sim/jobs.csv"
 check "no data-residency breach" grep -q '"residency_breaches": 0' "$T/sim/summary.json"
+rc_is 0 "simulate all of HPC2N (202,871 jobs) mapped, --check" "$S" simulate "$SCN" --trace "$D/HPC2N-2002-2.2-cln.swf.gz" \
+	--map seed=7,scale=auto --policy greenest --check --out "$T/h"
+check "every HPC2N job exactly once, none rejected" \
+	awk -F, 'NR > 1 { if (seen[$1]++ || $18 == "rejected") exit 1; n++ } END { exit n != 202871 }' "$T/h/jobs.csv"
 rc_is 0 "simulate the Alibaba trace mapped, --check" "$S" simulate "$SCN" --trace "$D/openb_pod_list_default.csv" \
 	--map seed=3,status=ran,window=140d..150d --policy greenest --check
 

@@ -6,7 +6,8 @@
 # mapped replay of a real log through `suanli simulate --check` in which
 # every job appears exactly once per policy; the generator draws no
 # latency-class job for an origin without a site within the budget.
-S=${SUANLI:-build/suanli}
+BUILD=$(printf '%s\n' "${MAKEFLAGS:-}" | tr ' ' '\n' | sed -n 's/^B=//p' | tail -1)
+S=${SUANLI:-${BUILD:-build}/suanli}
 SCN=scenarios/xinjiang-chongqing/scenario.yaml
 D=data/traces
 T=$(mktemp -d "${TMPDIR:-/tmp}/suanli-traces.XXXXXX")

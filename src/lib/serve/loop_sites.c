@@ -154,11 +154,35 @@ static void unpark_all(sl_loop *lp, int64_t now)
 
 /* ---- failover ---- */
 
+/* Place a job taken back from site `from` again, somewhere else when
+ * another legal site is up (from counts as down for this decision), else
+ * wherever the policy says. */
+static void place_elsewhere(sl_loop *lp, int32_t slot, int from, int64_t now)
+{
+	char sites[64];
+	int ndown, hide = !lp->down[from];
+	if (hide) {
+		lp->down[from] = 1;
+		lp->ndown++;
+		if (legal_sites(lp, &lp->jobs[slot], sites, sizeof sites, &ndown) == 0) {
+			lp->down[from] = 0; /* nowhere else: the policy may send it back */
+			lp->ndown--;
+			hide = 0;
+		}
+	}
+	sl__loop_place(lp, slot, now);
+	if (hide) {
+		lp->down[from] = 0;
+		lp->ndown--;
+	}
+}
+
 void sl__loop_failover(sl_loop *lp, int32_t slot, int64_t now, const char *why)
 {
 	ljob *j = &lp->jobs[slot];
 	lsite *s = &lp->sites[j->site];
-	const char *from = lp->net->sites[j->site].id;
+	int site = j->site;
+	const char *from = lp->net->sites[site].id;
 	char detail[SL_EXEC_MSG_MAX + 200];
 	if (j->state == SL_JOB_RUNNING) { /* handed over, never reached the cluster */
 		s->procs--;
@@ -187,7 +211,7 @@ void sl__loop_failover(sl_loop *lp, int32_t slot, int64_t now, const char *why)
 	sl_log(lp->cfg.log, SL_LOG_WARN, "event=failover job=%lld from=%s why=\"%s\"",
 	       (long long)j->j.id, from, why);
 	sl__w_event(lp, j->j.id, SL_JOB_QUEUED, now, "failover", detail, 0);
-	sl__loop_place(lp, slot, now);
+	place_elsewhere(lp, slot, site, now);
 }
 
 /* Jobs of a down site that can move: planned there and not handed over,

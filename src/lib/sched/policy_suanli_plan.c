@@ -404,14 +404,15 @@ int sq__bump(sq_state *s, const sq_ask *a, sq_site_eval *e, const sl_view *v)
 			ke.arrive = v->now + 1; /* never "now": that would start it inside place() */
 		sq__best_at_site(s, &ka, &ke);
 		if (!ke.has_best) {
-			/* No start left in its slack: it goes to its earliest start and
-			 * may end late, which is still the better trade for a job that
-			 * has no slack at all (this one had some, and ends early more
-			 * often than not; the re-plan brings it forward then). */
+			/* No start left in its slack: it goes to its earliest start,
+			 * where it ends in time if it runs what its class usually runs
+			 * (jobs end early more often than not, and the re-plan brings
+			 * it forward then) -- the better trade for a job that has no
+			 * slack at all. */
 			int64_t limit = 4 * (int64_t)s->H;
 			int64_t t2 = sq__earliest_at_site(s, &ka, &ke, limit);
-			if (t2 < 0)
-				break;
+			if (t2 < 0 || t2 + ka.run_s > r->latest + r->est_s)
+				break; /* it would be late even running its expected time */
 			ke.best.start = t2;
 			r->flex = 0;
 		}

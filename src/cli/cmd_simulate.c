@@ -77,7 +77,7 @@ static void usage(FILE *f)
 	        "                 the noise is seeded by --seed\n"
 	        "  --oracle       let it see the true future (perfect forecasts)\n"
 	        "  --max-slack D  how far ahead it may plan a start (default 72h)\n"
-	        "  --policy-params K=V,...  any other suanli parameter (replan=1h, late=reject, ...)\n"
+	        "  --policy-params K=V,...  any other suanli parameter (replan=1h, late_jobs=reject, ...)\n"
 	        "  With --out, its decision receipts go to DIR/decisions.jsonl.\n\n"
 	        "Every policy respects data-residency rules, latency budgets and site\n"
 	        "sizes; a job no site can take legally is rejected with its reason.  All\n"

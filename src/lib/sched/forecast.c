@@ -29,7 +29,8 @@ struct sl_forecast {
 	int32_t day_steps;      /* steps per day, >= 1 */
 	size_t mask;            /* ring size - 1 */
 	fc_entry *ring;         /* [nsites][SL_SIG_COUNT][mask + 1] */
-	double *sigma;          /* [nsigma]: noisy relative error by lead in steps */
+	double *sigma;          /* [nsigma]: noisy log-error by lead in steps */
+	double *half_var;       /* [nsigma]: sigma^2 / 2 (keeps the mean) */
 	int32_t nsigma;         /* leads >= nsigma - 1 use the last */
 };
 
@@ -91,11 +92,13 @@ int sl_forecast_new(const sl_network *net, const sl_forecast_opts *o, int32_t ho
 		f->ring[i].tag = INT64_MIN;
 	f->nsigma = (int32_t)(SL_FC_NOISE_CAP_S / net->step_s) + 2;
 	f->sigma = sl_malloc((size_t)f->nsigma * sizeof *f->sigma);
+	f->half_var = sl_malloc((size_t)f->nsigma * sizeof *f->half_var);
 	for (int32_t l = 0; l < f->nsigma; l++) {
 		double lead_s = (double)l * net->step_s;
 		if (lead_s > SL_FC_NOISE_CAP_S)
 			lead_s = SL_FC_NOISE_CAP_S;
 		f->sigma[l] = o->error * sqrt(lead_s / SL_DAY);
+		f->half_var[l] = f->sigma[l] * f->sigma[l] / 2;
 	}
 	*out = f;
 	return 0;
@@ -107,6 +110,7 @@ void sl_forecast_free(sl_forecast *f)
 		return;
 	sl_free(f->ring);
 	sl_free(f->sigma);
+	sl_free(f->half_var);
 	sl_free(f);
 }
 
@@ -177,9 +181,8 @@ static inline double model_value(sl_forecast *f, const sl_view *v, int kind, int
 		return entry(f, v, kind, site, k - days * f->day_steps)->truth;
 	}
 	const fc_entry *e = entry(f, v, kind, site, k);
-	double sg = f->sigma[lead < f->nsigma ? lead : f->nsigma - 1];
-	double x = e->truth * (1.0 + sg * e->z);
-	return x > 0 ? x : 0.0;
+	int64_t l = lead < f->nsigma ? lead : f->nsigma - 1;
+	return e->truth * exp(f->sigma[l] * e->z - f->half_var[l]);
 }
 
 double sl_forecast_step(sl_forecast *f, const sl_view *v, int kind, int site, int64_t k)

@@ -11,15 +11,16 @@
  *   persistence  the value of the same hour on the latest day already
  *                observed (yesterday for leads up to a day, the day
  *                before for leads of one to two days, ...);
- *   noisy        the true value x (1 + sigma(lead) z), z a standard normal
- *                deviate (Irwin-Hall, four uniforms) drawn per (seed,
- *                signal, zone or site, step), and
+ *   noisy        the true value x exp(sigma(lead) z - sigma(lead)^2 / 2):
+ *                lognormal, so never negative and right on average; z a
+ *                standard normal deviate (Irwin-Hall, four uniforms)
+ *                drawn per (seed, signal, zone or site, step), and
  *                sigma(lead) = error x sqrt(min(lead, 96 h) / 24 h): the
- *                error is `error` at a day ahead, half of it six hours
- *                ahead, twice it four days ahead, and 0 once the step has
- *                begun.  The same step keeps its z as it comes closer, so
- *                successive issues converge on the truth instead of
- *                jittering.  Values are clamped at 0.
+ *                relative error is about `error` a day ahead, half of it
+ *                six hours ahead, twice it four days ahead, and 0 once the
+ *                step has begun.  The same step keeps its z as it comes
+ *                closer, so successive issues converge on the truth
+ *                instead of jittering.
  *
  * Which signals go through the model: carbon intensity and green supply
  * always; price only when the zone's tariff is a price series (time-of-use

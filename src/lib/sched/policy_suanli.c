@@ -13,15 +13,17 @@
  * the `nearest` policy would do with the job, plus a little for waiting
  * and for a start close to the deadline; the lowest score wins and its
  * steps are reserved.  When no start within the slack has room anywhere,
- * the earliest end anywhere is taken (the job will be late, or with
- * late=reject it is rejected with reason `deadline`).
+ * planned jobs with slack are moved out of its way if that lets it start
+ * on arrival; failing that the earliest end anywhere is taken (the job
+ * will be late, or with late_jobs=reject it is rejected with reason
+ * `deadline`).
  *
  * Parameters ("key=value,...", sl_policy_opts.params; docs/policy-suanli.md):
  *   objective=carbon|cost|balanced   weights preset (default balanced)
  *   carbon=W cost=W wait=W late=W    explicit weights (override the preset)
  *   forecast=noisy|persistence|perfect, error=E, forecast_seed=N
  *   oracle=1                         allow (and imply) the perfect forecast
- *   max_slack=72h horizon=96h replan=1h replan_gain=G late=run|reject
+ *   max_slack=72h horizon=96h issue=6h replan=1h replan_gain=G late_jobs=run|reject
  *   alts=N prior_ratio=R
  */
 #include <errno.h>
@@ -126,7 +128,7 @@ static int parse_kv(sq_params *p, parsed *x, const char *k, const char *v, const
 		return *what = "a relative error in [0, 10]", parse_real(v, 0, 10, &p->fc.error);
 	if (!strcmp(k, "oracle"))
 		return *what = "0 or 1", (x->oracle = parse_choice(v, (const char *const[]){"0", "1"}, 2)) < 0 ? -1 : 0;
-	if (!strcmp(k, "late"))
+	if (!strcmp(k, "late_jobs"))
 		return *what = "run or reject", (p->late = parse_choice(v, late_names, 2)) < 0 ? -1 : 0;
 	if (!strcmp(k, "max_slack"))
 		return *what = "a duration (e.g. 72h)", parse_duration(v, &p->max_slack_s);

@@ -15,8 +15,9 @@ const char *sl_report_sim_accounting(int carbon, char *buf, size_t n)
 {
 	snprintf(buf, n,
 	         "energy, carbon and cost are site totals incl. idle power over the window "
-	         "(facility = IT x PUE); green supply is used first, the rest is grid energy "
-	         "at the zone's hourly %s intensity; cost = facility energy x zone tariff; "
+	         "(facility = IT x PUE); on-site, curtailed-surplus and contracted supply are "
+	         "used first, the rest is grid energy at the zone's hourly %s intensity (view "
+	         "below); cost = facility energy x zone tariff; "
 	         "per-job figures are the jobs' marginal (busy) share",
 	         sl_carbon_mode_name(carbon));
 	return buf;

@@ -20,9 +20,11 @@
  *   - a job runs min(run_s, est_s) seconds; past its estimate it is killed;
  *   - site IT power = idle W of all installed cores and GPUs + (busy - idle)
  *     W per busy device; facility = IT x PUE; integrated exactly between
- *     events and across signal steps; green supply is used first, the rest
- *     is grid energy at the zone's intensity (average or marginal, per
- *     opts.carbon); cost = facility energy x zone price of the step;
+ *     events and across signal steps; on-site generation, the site's
+ *     share of curtailed surplus and contracted green supply are used
+ *     first, the rest is grid energy at the zone's intensity in the run's
+ *     view (opts.carbon, opts.green; docs/energy.md); cost = facility
+ *     energy x zone price of the step;
  *   - each job carries its marginal (busy) facility energy and its
  *     proportional share of that step's green/grid split and price, so
  *     job figures + idle figures = site totals.

@@ -120,15 +120,17 @@ static void carbon_rates(sq_state *s, const sl_view *v, int site, int64_t from, 
 			a[i] = pue[i] * ci[i];
 		return;
 	}
-	/* Green supply covers the site's predicted load first: a job is
-	 * charged the grid share of the step, as the accounting does. */
+	/* Green supply covers the site's load first, idle power included.  What
+	 * a job changes is the site's total: it adds grid energy unless the
+	 * green supply exceeds the load already predicted for the step (then
+	 * it runs on the spare, at no carbon).  The accounting splits the
+	 * step's green share over all jobs, but the totals are what count. */
 	sl_forecast_fill_issued(s->fc, v, s->k_issue, SL_SIG_GREEN_W, site, from, n, green);
 	for (int32_t i = 0; i < n; i++) {
 		double load = pue[i] * (s->idle_w[site] +
 		                        sl_resv_used(&s->resv, site, 0, from + i) * s->inc_core_w[site] +
 		                        sl_resv_used(&s->resv, site, 1, from + i) * s->inc_gpu_w[site]);
-		double grid = load > 0 ? 1.0 - green[i] / load : 0.0;
-		a[i] = pue[i] * ci[i] * (grid > 0 ? grid : 0.0);
+		a[i] = green[i] > load ? 0.0 : pue[i] * ci[i];
 	}
 }
 

@@ -448,6 +448,17 @@ int sl_slurm_ping(sl_slurm *c, sl_err *err)
 int sl_slurm_submit_json(sl_slurm *c, const char *body, int64_t *job_id, sl_err *err)
 {
 	int rc = call(c, "POST", API "/job/submit", body, NULL, err);
+	/* A reply that carries a job id means slurmctld queued the job, even
+	 * when it lists an error beside it: right after slurmctld restarts,
+	 * before its nodes register, it answers error 2068 ("Required node not
+	 * available") for a job it has queued, pending.  Calling that a refusal
+	 * would send the job a second time. */
+	if (rc && c->fault == SL_SLURM_REJECTED && c->reply.n &&
+	    sl_slurm_parse_submit(c->reply.v, c->reply.n, job_id, NULL) == 0) {
+		c->fault = SL_SLURM_OK;
+		sl_err_clear(err);
+		return 0;
+	}
 	if (rc)
 		return rc;
 	rc = sl_slurm_parse_submit(c->reply.v, c->reply.n, job_id, err);

@@ -86,6 +86,8 @@ typedef struct lsite {
 	int32_t refusals;                 /* submissions refused in a row */
 	int64_t refused_until;            /* treated as down until then */
 	uint8_t refusing;                 /* now < refused_until, as of this pass */
+	uint8_t excluded;                 /* marked down only while a job taken back from
+	                                     it is placed again */
 	char refuse_reason[SL_EXEC_MSG_MAX];
 } lsite;
 
@@ -146,6 +148,8 @@ struct sl_loop {
 	uint8_t *down;                    /* [nsites]: the view's site_down */
 	int ndown;
 	SL_VEC(int64_t) parked;           /* gen << 32 | slot of LJ_PARKED jobs */
+	int64_t next_unpark;              /* parked jobs are tried again by then */
+	int quiet_park;                   /* a periodic retry: parking again writes nothing */
 	sl_heap planned;                  /* (not_before, seq, gen<<32 | slot) */
 	uint64_t seq;
 	SL_VEC(int32_t) finish_later;     /* dead slots the queue started: finish them */

@@ -11,7 +11,8 @@
  *     REFUSALS_DOWN submissions in a row (then for refuse_down_s);
  *   - a down site is marked in the policy's view (site_down): new jobs go
  *     elsewhere at once, and a job whose legal sites are all down is parked
- *     (queued, event "waiting") until one comes back;
+ *     (queued, event "waiting") until one comes back (and tried again every
+ *     PARK_RETRY_S anyway);
  *   - once a site has been down failover_after_s, the jobs it holds that
  *     provably never reached it (withdrawn from the executor: held while
  *     the cluster was down) and the jobs planned there that have not been
@@ -28,6 +29,7 @@
 
 #define REFUSALS_DOWN 3 /* refused submissions in a row that make a site down */
 #define SCAN_PERIOD_S 1 /* failover scans of a down site */
+#define PARK_RETRY_S 30 /* parked jobs are placed again at least this often */
 
 /* ---- executors ---- */
 
@@ -75,6 +77,10 @@ const char *sl__site_down_reason(const sl_loop *lp, int site, const char **fault
 	if (!lp->down[site]) {
 		*fault = "";
 		return "";
+	}
+	if (s->excluded) {
+		*fault = "excluded";
+		return "the job was just taken back from this site";
 	}
 	if (s->refusing) {
 		*fault = "rejects submissions";
@@ -128,8 +134,11 @@ int sl__loop_park(sl_loop *lp, int32_t slot, int64_t now, int chosen)
 		       lp->cfg.policy->name);
 	}
 	j->flags |= LJ_PARKED;
+	if (lp->parked.n == 0)
+		lp->next_unpark = now + PARK_RETRY_S;
 	sl_vec_push(&lp->parked, (int64_t)((uint64_t)j->gen << 32 | (uint32_t)slot));
-	sl__w_event(lp, j->j.id, SL_JOB_QUEUED, now, "waiting", detail, 0);
+	if (!lp->quiet_park)
+		sl__w_event(lp, j->j.id, SL_JOB_QUEUED, now, "waiting", detail, 0);
 	return 1;
 }
 
@@ -162,17 +171,18 @@ static void place_elsewhere(sl_loop *lp, int32_t slot, int from, int64_t now)
 	char sites[64];
 	int ndown, hide = !lp->down[from];
 	if (hide) {
-		lp->down[from] = 1;
+		lp->down[from] = lp->sites[from].excluded = 1;
 		lp->ndown++;
 		if (legal_sites(lp, &lp->jobs[slot], sites, sizeof sites, &ndown) == 0) {
-			lp->down[from] = 0; /* nowhere else: the policy may send it back */
+			lp->down[from] = lp->sites[from].excluded = 0; /* nowhere else: the policy
+			                                                  may send it back */
 			lp->ndown--;
 			hide = 0;
 		}
 	}
 	sl__loop_place(lp, slot, now);
 	if (hide) {
-		lp->down[from] = 0;
+		lp->down[from] = lp->sites[from].excluded = 0;
 		lp->ndown--;
 	}
 }
@@ -285,6 +295,13 @@ void sl__loop_sites_check(sl_loop *lp, int64_t now)
 	for (int s = 0; s < lp->net->nsites; s++)
 		if (lp->sites[s].remote)
 			check_site(lp, s, now);
+	/* also without a site coming back: a policy that does not read the
+	 * view's site_down may have parked a job that another site could take */
+	if (lp->parked.n > 0 && now >= lp->next_unpark) {
+		lp->quiet_park = 1;
+		unpark_all(lp, now);
+		lp->quiet_park = 0;
+	}
 }
 
 void sl__loop_accepted(sl_loop *lp, int site)

@@ -43,6 +43,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "core/time.h"
 #include "model/network.h"
 #include "sched/view.h"
 
@@ -89,7 +90,10 @@ int sl_forecast_modelled(const sl_forecast *f, int kind, int site);
 double sl_forecast_at(sl_forecast *f, const sl_view *v, int kind, int site, int64_t t);
 
 /* The step holding UTC time t on net's grid. */
-int64_t sl_forecast_step_of(const sl_network *net, int64_t t);
+static inline int64_t sl_forecast_step_of(const sl_network *net, int64_t t)
+{
+	return sl_floor_div(t - net->t0, net->step_s);
+}
 
 /* "perfect", "persistence", "noisy"; and back (-1 if unknown). */
 const char *sl_forecast_model_name(int model);

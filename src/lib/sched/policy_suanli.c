@@ -352,9 +352,10 @@ static sq_site_eval *choose(sq_state *s, const sl_job *job, const sl_view *v, co
 	}
 	for (int j = 0; j < m; j++) {
 		sq_site_eval *e = &s->ev[order[j]];
-		if (best && !s->rfn && lb[j] >= best->best.score)
+		double beat = best && !s->rfn ? best->best.score : INFINITY;
+		if (lb[j] >= beat)
 			break;
-		sq__best_at_site(s, a, e);
+		sq__best_at_site(s, a, e, beat);
 		if (!e->has_best)
 			e->excluded = e->latest < e->arrive ? SL_REJECT_DEADLINE : SL_RECEIPT_FULL;
 		else if (!best || e->best.score < best->best.score)

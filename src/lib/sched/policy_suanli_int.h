@@ -183,8 +183,10 @@ void sq__nearest(sq_state *s, const sl_view *v, const sl_job *job, const sq_ask 
 /* Steps held from t for len_s seconds: [step(t), step(t + len_s - 1) + 1). */
 void sq__steps(const sq_state *s, int64_t t, int64_t len_s, int64_t *k0, int64_t *k1);
 /* Best start with room at one site within [e->arrive, e->latest] (sets
- * e->best, e->has_best). */
-void sq__best_at_site(sq_state *s, const sq_ask *a, sq_site_eval *e);
+ * e->best, e->has_best).  Step-aligned starts are not searched when no
+ * score of theirs could beat `beat` (INFINITY: always searched), so a
+ * site's best is exact only when it beats that. */
+void sq__best_at_site(sq_state *s, const sq_ask *a, sq_site_eval *e, double beat);
 /* The earliest start with room at e's site from e->arrive, searching up to
  * limit steps; -1 if none. */
 int64_t sq__earliest_at_site(sq_state *s, const sq_ask *a, const sq_site_eval *e, int64_t limit);

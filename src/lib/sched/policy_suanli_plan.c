@@ -22,6 +22,7 @@
  * in its slack (it will be late) or no slack at all is brought forward to
  * the earliest start the rule allows, as jobs ahead of it end early.
  */
+#include <math.h>
 #include <string.h>
 
 #include "core/mem.h"
@@ -271,17 +272,22 @@ static int compress_one(sq_state *s, sq_rec *r, const sl_view *v, const sl_plan_
 
 /* A job placed within its slack: its best start now, if clearly better.
  * Scores of one job share its normalisers, so the gain threshold means
- * the same for every job.  1 if it moved. */
-static int replan_one(sq_state *s, sq_rec *r, const sl_view *v, const sl_plan_ctl *ctl)
+ * the same for every job.  Between forecast issues (earlier_only) nothing
+ * but room has changed, and only where jobs ended: only earlier starts
+ * are looked at then.  1 if it moved. */
+static int replan_one(sq_state *s, sq_rec *r, const sl_view *v, const sl_plan_ctl *ctl,
+                      int earlier_only)
 {
 	sq_ask a;
 	sq_site_eval e;
 	rec_eval(s, r, v, &a, &e);
+	if (earlier_only && e.latest >= r->t_plan)
+		e.latest = r->t_plan - 1;
 	reserve(s, r, -1);
 	double c, m;
 	sq__predict(s, r->site, r->pkw, r->t_plan, a.run_s, &c, &m);
 	double cur = sq__score(s, &a, c, m + r->transfer_cny, r->t_plan, r->arrive, r->latest);
-	sq__best_at_site(s, &a, &e);
+	sq__best_at_site(s, &a, &e, INFINITY);
 	/* Waiting counts from the original arrival, as in the current score. */
 	if (e.has_best)
 		e.best.score += s->p.w_wait * (double)(e.arrive - r->arrive) / 3600.0;
@@ -322,7 +328,7 @@ void sq__replan(void *state, const sl_view *v, const sl_plan_ctl *ctl)
 		if (!r->live || r->running || r->dpos < 0 || r->t_plan <= v->now ||
 		    (!all && !s->site_dirty[r->site]))
 			continue;
-		s->moves += r->flex ? replan_one(s, r, v, ctl) : compress_one(s, r, v, ctl);
+		s->moves += r->flex ? replan_one(s, r, v, ctl, !all) : compress_one(s, r, v, ctl);
 	}
 	memset(s->site_dirty, 0, (size_t)s->net->nsites);
 }
@@ -402,7 +408,7 @@ int sq__bump(sq_state *s, const sq_ask *a, sq_site_eval *e, const sl_view *v)
 		rec_eval(s, r, v, &ka, &ke);
 		if (ke.arrive <= v->now)
 			ke.arrive = v->now + 1; /* never "now": that would start it inside place() */
-		sq__best_at_site(s, &ka, &ke);
+		sq__best_at_site(s, &ka, &ke, INFINITY);
 		if (!ke.has_best) {
 			/* No start left in its slack: it goes to its earliest start,
 			 * where it ends in time if it runs what its class usually runs

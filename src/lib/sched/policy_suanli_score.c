@@ -180,16 +180,22 @@ static void site_refresh(sq_state *s, const sl_view *v, int site, int64_t k, int
 	pue_fill(s, v, site, end);
 	int dyn_c = sl_forecast_modelled(s->fc, SL_SIG_CARBON_G_PER_KWH, site) || s->green_on[site];
 	int dyn_m = sl_forecast_modelled(s->fc, SL_SIG_PRICE_CNY_PER_KWH, site);
-	tab_fill(s, v, site, 0, dyn_c && issued ? k : t->filled_c, end);
-	tab_fill(s, v, site, 1, dyn_m && issued ? k : t->filled_m, end);
+	int64_t from_c = dyn_c && issued ? k : t->filled_c, from_m = dyn_m && issued ? k : t->filled_m;
+	tab_fill(s, v, site, 0, from_c, end);
+	tab_fill(s, v, site, 1, from_m, end);
 	t->filled_c = t->filled_m = end;
-	/* The lowest rates in the window bound any run's prediction from
-	 * below (past the window the last day repeats, which is inside it). */
-	t->cmin = t->mmin = INFINITY;
-	for (int64_t i = k - t->base; i < end - t->base; i++) {
+	/* The lowest rates bound any run's prediction from below (past the
+	 * window the last day repeats, which is inside it).  Between
+	 * recomputations only the new steps are folded in: the minimum then
+	 * covers a few steps already past, a looser bound but still one. */
+	if (from_c == k)
+		t->cmin = INFINITY;
+	if (from_m == k)
+		t->mmin = INFINITY;
+	for (int64_t i = from_c - t->base; i < end - t->base; i++)
 		t->cmin = t->ac[i] < t->cmin ? t->ac[i] : t->cmin;
+	for (int64_t i = from_m - t->base; i < end - t->base; i++)
 		t->mmin = t->am[i] < t->mmin ? t->am[i] : t->mmin;
-	}
 }
 
 double sq__lower_bound(const sq_state *s, const sq_ask *a, const sq_site_eval *e)
@@ -349,7 +355,30 @@ static int64_t best_aligned(const sq_state *s, const sq_ask *a, const sq_site_ev
 	return bk;
 }
 
-void sq__best_at_site(sq_state *s, const sq_ask *a, sq_site_eval *e)
+/* The best score of the aligned starts ks .. ke ignoring room: a bound
+ * for best_aligned, at a fraction of the scan's cost. */
+static double bound_aligned(const sq_state *s, const sq_ask *a, const sq_site_eval *e, int64_t ks,
+                            int64_t ke)
+{
+	double best = INFINITY;
+	const sq_tab *t = &s->tab[e->site];
+	int64_t step = s->net->step_s, q = a->run_s / step, off = s->k_tab - t->base;
+	if (ke - s->k_tab + q >= s->H)
+		return -INFINITY; /* past the tables: no cheap bound, scan */
+	double r_h = (double)(a->run_s - q * step) / 3600.0;
+	double A = s->p.w_carbon * e->pkw / a->cref, B = s->p.w_cost * e->pkw / a->mref;
+	double W = s->p.w_wait / 3600.0;
+	for (int64_t k = ks; k <= ke; k++) {
+		int64_t j = off + (k - s->k_tab), je = j + q;
+		double dc = t->pc[je] + t->ac[je] * r_h - t->pc[j];
+		double dm = t->pm[je] + t->am[je] * r_h - t->pm[j];
+		double x = A * dc + B * dm + W * (double)(s->net->t0 + k * step - e->arrive);
+		best = x < best ? x : best;
+	}
+	return best + s->p.w_cost * e->transfer_cny / a->mref;
+}
+
+void sq__best_at_site(sq_state *s, const sq_ask *a, sq_site_eval *e, double beat)
 {
 	const sl_network *net = s->net;
 	int64_t k0, k1;
@@ -359,9 +388,11 @@ void sq__best_at_site(sq_state *s, const sq_ask *a, sq_site_eval *e)
 	sq__steps(s, e->arrive, a->est_s, &k0, &k1);
 	if (sl_resv_startable(&s->resv, e->site, k0, k1, a->cores, a->gpus))
 		consider(s, a, e, e->arrive);
+	if (e->has_best && e->best.score < beat)
+		beat = e->best.score;
 	/* Step-aligned starts after the arrival step, up to the latest. */
 	int64_t ks = k0 + 1, ke = sl_forecast_step_of(net, e->latest);
-	if (ke < ks)
+	if (ke < ks || bound_aligned(s, a, e, ks, ke) >= beat)
 		return;
 	int64_t len = (a->est_s + net->step_s - 1) / net->step_s;
 	if (ke - ks + 1 > s->nfeas_cap) {

@@ -25,6 +25,7 @@ void sl_resv_init(sl_resv *r, const sl_network *net, int64_t k_now)
 	r->use_c = sl_calloc(n ? n : 1, sizeof *r->use_c);
 	r->use_g = sl_calloc(n ? n : 1, sizeof *r->use_g);
 	r->starts = sl_calloc(n ? n : 1, sizeof *r->starts);
+	r->sbits = sl_calloc(n / 64 ? n / 64 : 1, sizeof *r->sbits);
 	r->inst_c = sl_calloc((size_t)(r->nsites ? r->nsites : 1), sizeof *r->inst_c);
 	r->inst_g = sl_calloc((size_t)(r->nsites ? r->nsites : 1), sizeof *r->inst_g);
 	for (int s = 0; s < r->nsites; s++) {
@@ -38,6 +39,7 @@ void sl_resv_release(sl_resv *r)
 	sl_free(r->use_c);
 	sl_free(r->use_g);
 	sl_free(r->starts);
+	sl_free(r->sbits);
 	sl_free(r->inst_c);
 	sl_free(r->inst_g);
 	memset(r, 0, sizeof *r);
@@ -63,9 +65,14 @@ static void relayout(sl_resv *r, int64_t new_base, int32_t new_cap)
 	sl_free(r->use_c);
 	sl_free(r->use_g);
 	sl_free(r->starts);
+	sl_free(r->sbits);
 	r->use_c = nc;
 	r->use_g = ng;
 	r->starts = ns;
+	r->sbits = sl_calloc(n / 64 ? n / 64 : 1, sizeof *r->sbits);
+	for (size_t i = 0; i < n; i++)
+		if (ns[i] > 0)
+			r->sbits[i / 64] |= 1ull << (i % 64);
 	r->base = new_base;
 	r->cap = new_cap;
 }
@@ -110,7 +117,12 @@ void sl_resv_mark_start(sl_resv *r, int site, int64_t k, int delta)
 	if (k < r->now)
 		return;
 	reach(r, k);
-	r->starts[(size_t)site * (size_t)r->cap + (size_t)(k - r->base)] += delta;
+	size_t i = (size_t)site * (size_t)r->cap + (size_t)(k - r->base);
+	r->starts[i] += delta;
+	if (r->starts[i] > 0)
+		r->sbits[i / 64] |= 1ull << (i % 64);
+	else
+		r->sbits[i / 64] &= ~(1ull << (i % 64));
 }
 
 int32_t sl_resv_starts(const sl_resv *r, int site, int64_t k)
@@ -192,9 +204,11 @@ int64_t sl_resv_earliest(const sl_resv *r, int site, int64_t ks, int64_t k_limit
 
 /* ---------- the start rule ---------- */
 
-/* A profile row of one site, and a job's thresholds. */
+/* A profile row of one site, and a job's thresholds.  cap is a multiple
+ * of 64, so a site's bits start on a word. */
 typedef struct row {
-	const int32_t *uc, *ug, *st;
+	const int32_t *uc, *ug;
+	const uint64_t *bits;
 	int64_t base, cap;
 	int32_t tc, tg;
 } row;
@@ -202,7 +216,7 @@ typedef struct row {
 static row row_of(const sl_resv *r, int site, int32_t cores, int32_t gpus)
 {
 	size_t off = (size_t)site * (size_t)r->cap;
-	return (row){r->use_c + off, r->use_g + off, r->starts + off, r->base, r->cap,
+	return (row){r->use_c + off, r->use_g + off, r->sbits + off / 64, r->base, r->cap,
 	             r->inst_c[site] - cores, r->inst_g[site] - gpus};
 }
 
@@ -211,11 +225,25 @@ static inline int row_blocked(const row *w, int64_t k)
 	return blocked(w->uc, w->ug, k - w->base, w->cap, w->tc, w->tg);
 }
 
-/* Blocked, at a step where a start is planned. */
-static inline int row_critical(const row *w, int64_t k)
+/* The first step in [from, to) where a start is planned and the job has
+ * no room (a critical step), or INT64_MAX.  Visits set bits only. */
+static int64_t next_critical(const row *w, int64_t from, int64_t to)
 {
-	int64_t i = k - w->base;
-	return i < w->cap && w->st[i] > 0 && blocked(w->uc, w->ug, i, w->cap, w->tc, w->tg);
+	int64_t i = from - w->base, end = (to - w->base < w->cap ? to - w->base : w->cap);
+	while (i < end) {
+		uint64_t word = w->bits[i / 64] >> (i % 64);
+		if (!word) {
+			i = (i / 64 + 1) * 64;
+			continue;
+		}
+		i += __builtin_ctzll(word);
+		if (i >= end)
+			break;
+		if (blocked(w->uc, w->ug, i, w->cap, w->tc, w->tg))
+			return w->base + i;
+		i++;
+	}
+	return INT64_MAX;
 }
 
 int sl_resv_startable(const sl_resv *r, int site, int64_t k0, int64_t k1, int32_t cores,
@@ -224,13 +252,7 @@ int sl_resv_startable(const sl_resv *r, int site, int64_t k0, int64_t k1, int32_
 	row w = row_of(r, site, cores, gpus);
 	if (k0 < r->base)
 		k0 = r->base;
-	if (row_blocked(&w, k0))
-		return 0;
-	int64_t end = k1 - w.base < w.cap ? k1 : w.base + w.cap; /* nothing planned past the end */
-	for (int64_t k = k0 + 1; k < end; k++)
-		if (row_critical(&w, k))
-			return 0;
-	return 1;
+	return !row_blocked(&w, k0) && next_critical(&w, k0 + 1, k1) == INT64_MAX;
 }
 
 void sl_resv_scan_start(const sl_resv *r, int site, int64_t ks, int64_t ke, int64_t len,
@@ -239,27 +261,14 @@ void sl_resv_scan_start(const sl_resv *r, int site, int64_t ks, int64_t ke, int6
 	row w = row_of(r, site, cores, gpus);
 	if (ks < r->base)
 		ks = r->base;
-	/* Back from the last step any window touches, keeping the nearest
-	 * critical step after k: start k is allowed when k itself has room
-	 * and that step is beyond its window. */
-	int64_t next = INT64_MAX;
-	for (int64_t k = ke + len - 1; k >= ks; k--) {
-		if (k <= ke)
-			out[k - ks] = !row_blocked(&w, k) && next >= k + len;
-		if (row_critical(&w, k))
-			next = k;
+	/* Forward, keeping the first critical step after k: start k is allowed
+	 * when k itself has room and that step is beyond its window. */
+	int64_t nc = next_critical(&w, ks + 1, ke + len);
+	for (int64_t k = ks; k <= ke; k++) {
+		if (nc <= k)
+			nc = next_critical(&w, k + 1, ke + len);
+		out[k - ks] = nc >= k + len && !row_blocked(&w, k);
 	}
-}
-
-/* The first critical step in [from, to), or INT64_MAX. */
-static int64_t next_critical(const row *w, int64_t from, int64_t to)
-{
-	if (to - w->base > w->cap)
-		to = w->base + w->cap;
-	for (int64_t k = from; k < to; k++)
-		if (row_critical(w, k))
-			return k;
-	return INT64_MAX;
 }
 
 int64_t sl_resv_earliest_start(const sl_resv *r, int site, int64_t ks, int64_t k_limit,
@@ -268,18 +277,13 @@ int64_t sl_resv_earliest_start(const sl_resv *r, int site, int64_t ks, int64_t k
 	row w = row_of(r, site, cores, gpus);
 	if (ks < r->base)
 		ks = r->base;
-	/* Steps (k, seen] are known to hold no critical step: each step is
-	 * scanned once, so this is O(k_limit - ks + len). */
-	int64_t k = ks, seen = ks;
+	int64_t k = ks;
 	while (k <= k_limit) {
-		int64_t nc = next_critical(&w, seen + 1 > k + 1 ? seen + 1 : k + 1, k + len);
+		int64_t nc = next_critical(&w, k + 1, k + len);
 		if (nc != INT64_MAX) {
 			k = nc + 1; /* every start up to nc has it in its window, and nc is blocked */
-			seen = nc;
 			continue;
 		}
-		if (k + len - 1 > seen)
-			seen = k + len - 1;
 		if (!row_blocked(&w, k))
 			return k;
 		if (k - w.base >= w.cap) /* past the end every step is alike */

@@ -48,6 +48,7 @@ typedef struct sl_resv {
 	int32_t *use_c;     /* [nsites][cap] cores reserved per step */
 	int32_t *use_g;     /* [nsites][cap] GPUs reserved per step */
 	int32_t *starts;    /* [nsites][cap] planned starts not yet happened per step */
+	uint64_t *sbits;    /* [nsites][cap / 64]: bit i set when starts[i] > 0 */
 	int32_t *inst_c;    /* [nsites] installed */
 	int32_t *inst_g;
 } sl_resv;
@@ -93,7 +94,10 @@ int64_t sl_resv_earliest(const sl_resv *r, int site, int64_t ks, int64_t k_limit
 int sl_resv_startable(const sl_resv *r, int site, int64_t k0, int64_t k1, int32_t cores,
                       int32_t gpus);
 
-/* sl_resv_scan and sl_resv_earliest under the start rule. */
+/* sl_resv_scan and sl_resv_earliest under the start rule.  Both visit
+ * only the steps where starts are planned beyond the starts asked about
+ * (a bitset of them), so a long window costs little when few starts fall
+ * in it. */
 void sl_resv_scan_start(const sl_resv *r, int site, int64_t ks, int64_t ke, int64_t len,
                         int32_t cores, int32_t gpus, uint8_t *out);
 int64_t sl_resv_earliest_start(const sl_resv *r, int site, int64_t ks, int64_t k_limit,

@@ -38,14 +38,14 @@ njobs=$((njobs + 1))
 # --help documents every flag and every policy
 run "$S" simulate --help
 rc_is 0 "--help exits 0"
-for w in --trace --policy --out --json --seed --check nearest round-robin least-loaded cheapest greenest "exit status"; do
+for w in --trace --policy --out --json --seed --check nearest round-robin least-loaded cheapest greenest suanli --objective --forecast --oracle "exit status"; do
 	has "$T/out" "$w" "--help mentions $w"
 done
 
 # a full run with outputs
 run "$S" simulate "$SC" --trace "$T/trace.csv" --out "$T/a"
 rc_is 0 "simulate with all policies exits 0"
-head -n 12 "$T/out" | grep -q "nearest *round-robin *least-loaded *cheapest *greenest"
+head -n 12 "$T/out" | grep -q "nearest *round-robin *least-loaded *cheapest *greenest *suanli"
 result "the table has one column per policy, in registry order" $? "$(head -n 12 "$T/out")"
 for w in "jobs completed" "jobs killed at estimate" "jobs rejected" "energy IT (MWh)" \
 	"energy facility (MWh)" "carbon (t CO2)" "electricity cost (CNY)" "data moved (TB)" \
@@ -54,14 +54,14 @@ for w in "jobs completed" "jobs killed at estimate" "jobs rejected" "energy IT (
 	"green share of facility energy" "accounting: energy, carbon and cost are site totals incl. idle"; do
 	has "$T/out" "$w" "the table shows \"$w\""
 done
-grep -q "^data-residency breaches *0 *0 *0 *0 *0$" "$T/out"
+grep -q "^data-residency breaches *0 *0 *0 *0 *0 *0$" "$T/out"
 result "no residency breach under any policy" $? "$(grep residency "$T/out")"
-grep -q "^latency SLA violations *0 *0 *0 *0 *0$" "$T/out"
+grep -q "^latency SLA violations *0 *0 *0 *0 *0 *0$" "$T/out"
 result "no latency violation under any policy" $?
 
 [ "$(head -n 1 "$T/a/jobs.csv")" = "job_id,policy,origin,site,class,submit,start,end,cores,gpus,wait_s,transfer_s,energy_kwh,carbon_g,cost_cny,transfer_cny,sla_ok,status,reason" ]
 result "jobs.csv has the documented header" $? "$(head -n 1 "$T/a/jobs.csv")"
-[ "$(wc -l <"$T/a/jobs.csv")" -eq $((njobs * 5 + 1)) ]
+[ "$(wc -l <"$T/a/jobs.csv")" -eq $((njobs * 6 + 1)) ]
 result "jobs.csv has one row per job and policy" $? "$(wc -l <"$T/a/jobs.csv") lines for $njobs jobs"
 grep -q ',rejected,latency$' "$T/a/jobs.csv" &&
 	awk -F, '$18=="rejected" && ($4!="" || $7!="" || $19=="") {bad=1} END {exit bad}' "$T/a/jobs.csv"
@@ -71,13 +71,13 @@ result "wait_s = start - submit and end >= start on every placed row" $?
 [ "$(head -n 1 "$T/a/sites_hourly.csv")" = "policy,site,hour,busy_cores,busy_gpus,it_kw,facility_kw,green_kw,grid_kw,carbon_g,cost_cny" ]
 result "sites_hourly.csv has the documented header" $?
 hours=$(awk -F, 'NR>1 && $1=="greenest" && $2=="YIW"' "$T/a/sites_hourly.csv" | wc -l)
-[ "$(wc -l <"$T/a/sites_hourly.csv")" -eq $((hours * 7 * 5 + 1)) ] && [ "$hours" -ge 48 ]
+[ "$(wc -l <"$T/a/sites_hourly.csv")" -eq $((hours * 7 * 6 + 1)) ] && [ "$hours" -ge 48 ]
 result "sites_hourly.csv has a row per policy, site and hour of one common window" $? "$hours hours"
 python3 - "$T/a/summary.json" "$njobs" <<'EOF'
 import json, sys
 s = json.load(open(sys.argv[1]))
 n = int(sys.argv[2])
-assert [p["policy"] for p in s["policies"]] == ["nearest", "round-robin", "least-loaded", "cheapest", "greenest"]
+assert [p["policy"] for p in s["policies"]] == ["nearest", "round-robin", "least-loaded", "cheapest", "greenest", "suanli"]
 assert s["accounting"]["carbon"] == "average"
 for p in s["policies"]:
     j = p["jobs"]
@@ -93,7 +93,16 @@ run "$S" simulate "$SC" --trace "$T/trace.csv" --out "$T/b" --json
 rc_is 0 "--json exits 0"
 cmp -s "$T/out" "$T/b/summary.json"
 result "--json prints summary.json" $?
-for f in jobs.csv sites_hourly.csv summary.json; do
+# the planning policy's receipts: one JSON object per decision
+python3 - "$T/a/decisions.jsonl" <<'EOF'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+assert rows and all(r["policy"] == "suanli" for r in rows)
+assert {r["decision"] for r in rows} <= {"place", "move", "reject"}
+assert all("site" in r and "nearest" in r for r in rows if r["decision"] == "place")
+EOF
+result "decisions.jsonl holds suanli's receipts, one JSON object a line" $?
+for f in jobs.csv sites_hourly.csv summary.json decisions.jsonl; do
 	cmp -s "$T/a/$f" "$T/b/$f"
 	result "two runs write identical $f" $?
 done

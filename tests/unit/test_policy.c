@@ -132,9 +132,10 @@ static int place(fx *x, const char *policy, const sl_job *j, sl_decision *d)
 static void test_registry(void **st)
 {
 	(void)st;
-	const char *names[] = {"nearest", "round-robin", "least-loaded", "cheapest", "greenest"};
-	assert_int_equal(sl_policy_count(), 5);
-	for (int i = 0; i < 5; i++) {
+	const char *names[] = {"nearest", "round-robin", "least-loaded", "cheapest", "greenest",
+	                       "suanli"};
+	assert_int_equal(sl_policy_count(), 6);
+	for (int i = 0; i < 6; i++) {
 		const sl_policy_ops *p = sl_policy_find(names[i]);
 		assert_non_null(p);
 		assert_string_equal(p->name, names[i]);
@@ -142,7 +143,7 @@ static void test_registry(void **st)
 		assert_non_null(p->summary);
 	}
 	assert_null(sl_policy_find("suanli-typo"));
-	assert_null(sl_policy_at(5));
+	assert_null(sl_policy_at(6));
 	assert_string_equal(sl_reject_name(SL_REJECT_RESIDENCY), "residency");
 	assert_int_equal(sl_carbon_mode_parse("marginal"), SL_CARBON_MARGINAL);
 	assert_int_equal(sl_carbon_mode_parse("avg"), -1);

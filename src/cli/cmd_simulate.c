@@ -7,7 +7,9 @@
  * load the scenario and the trace, run each policy (writing its jobs.csv
  * rows as soon as it has run, then dropping them to bound memory), close
  * every run over one common window so totals cover the same hours, write
- * sites_hourly.csv and summary.json, print the table (or the JSON).
+ * sites_hourly.csv and summary.json, print the table (or the JSON).  The
+ * suanli policy's options become its policy parameters (checked before
+ * anything runs) and its receipts go to decisions.jsonl.
  */
 #include <errno.h>
 #include <stdio.h>

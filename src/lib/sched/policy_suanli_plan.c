@@ -379,6 +379,48 @@ static void bump_undo(sq_state *s, const int32_t *bl, int n, int moved, const in
 	}
 }
 
+/* Plan blocker r again around what is now reserved: its best start in
+ * its slack, or else its earliest start if its expected run still ends in
+ * time there (jobs end early more often than not, and the re-plan brings
+ * it forward then: the better trade for a job with no slack at all).
+ * Reserves it and returns 1, or 0 (r left out of the profile). */
+static int replace_blocker(sq_state *s, sq_rec *r, const sl_view *v)
+{
+	sq_ask ka;
+	sq_site_eval ke;
+	rec_eval(s, r, v, &ka, &ke);
+	if (ke.arrive <= v->now)
+		ke.arrive = v->now + 1; /* never "now": that would start it inside place() */
+	sq__best_at_site(s, &ka, &ke, INFINITY);
+	if (!ke.has_best) {
+		int64_t t2 = sq__earliest_at_site(s, &ka, &ke, 4 * (int64_t)s->H);
+		if (t2 < 0 || t2 + ka.run_s > r->latest + r->est_s)
+			return 0;
+		ke.best.start = t2;
+		r->flex = 0;
+	}
+	r->t_plan = ke.best.start;
+	sq__steps(s, r->t_plan, r->est_s, &r->k0, &r->k1);
+	reserve(s, r, +1);
+	return 1;
+}
+
+/* The moves are settled: tell the engine (the starts are in the future
+ * and not queued, so it accepts), and write their receipts. */
+static void bump_commit(sq_state *s, const int32_t *bl, int nb, const int64_t *from,
+                        const sl_view *v)
+{
+	for (int i = 0; i < nb; i++) {
+		sq_rec *r = &s->rec[bl[i]];
+		s->ctl->move(s->ctl->ud, r->handle, r->t_plan);
+		if (s->rfn) {
+			sl_receipt_option o = {r->site, r->t_plan, 0, 0, r->transfer_cny, 0};
+			move_receipt(s, r, &o, from[i], v->now);
+		}
+	}
+	s->bumped += nb;
+}
+
 int sq__bump(sq_state *s, const sq_ask *a, sq_site_eval *e, const sl_view *v)
 {
 	int32_t bl[BUMP_MAX];
@@ -401,46 +443,15 @@ int sq__bump(sq_state *s, const sq_ask *a, sq_site_eval *e, const sl_view *v)
 	sl_resv_add(&s->resv, e->site, k0, k1, a->cores, a->gpus);
 	sl_resv_mark_start(&s->resv, e->site, k0, 1);
 	int moved = 0;
-	for (; moved < nb; moved++) {
-		sq_rec *r = &s->rec[bl[moved]];
-		sq_ask ka;
-		sq_site_eval ke;
-		rec_eval(s, r, v, &ka, &ke);
-		if (ke.arrive <= v->now)
-			ke.arrive = v->now + 1; /* never "now": that would start it inside place() */
-		sq__best_at_site(s, &ka, &ke, INFINITY);
-		if (!ke.has_best) {
-			/* No start left in its slack: it goes to its earliest start,
-			 * where it ends in time if it runs what its class usually runs
-			 * (jobs end early more often than not, and the re-plan brings
-			 * it forward then) -- the better trade for a job that has no
-			 * slack at all. */
-			int64_t limit = 4 * (int64_t)s->H;
-			int64_t t2 = sq__earliest_at_site(s, &ka, &ke, limit);
-			if (t2 < 0 || t2 + ka.run_s > r->latest + r->est_s)
-				break; /* it would be late even running its expected time */
-			ke.best.start = t2;
-			r->flex = 0;
-		}
-		r->t_plan = ke.best.start;
-		sq__steps(s, r->t_plan, r->est_s, &r->k0, &r->k1);
-		reserve(s, r, +1);
-	}
+	while (moved < nb && replace_blocker(s, &s->rec[bl[moved]], v))
+		moved++;
 	sl_resv_add(&s->resv, e->site, k0, k1, -a->cores, -a->gpus);
 	sl_resv_mark_start(&s->resv, e->site, k0, -1);
 	if (moved < nb) {
 		bump_undo(s, bl, nb, moved, from);
 		return 0;
 	}
-	for (int i = 0; i < nb; i++) {
-		sq_rec *r = &s->rec[bl[i]];
-		s->ctl->move(s->ctl->ud, r->handle, r->t_plan); /* in the future, not queued: accepted */
-		if (s->rfn) {
-			sl_receipt_option o = {r->site, r->t_plan, 0, 0, r->transfer_cny, 0};
-			move_receipt(s, r, &o, from[i], v->now);
-		}
-	}
-	s->bumped += nb;
+	bump_commit(s, bl, nb, from, v);
 	double c, m;
 	sq__predict(s, e->site, e->pkw, e->arrive, a->run_s, &c, &m);
 	m += e->transfer_cny;

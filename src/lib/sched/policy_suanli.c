@@ -65,6 +65,10 @@ static void defaults(sq_params *p, uint64_t seed)
 	p->fc.error = 0.15;
 	p->fc.seed = seed;
 	p->prior_ratio = 0.5;
+	p->hold_q = 0.7;
+	p->hold_min_n = 20;
+	p->head_frac = 0;
+	p->tight_s = 2 * SL_HOUR;
 }
 
 /* A duration: a number of seconds, or with an s, m, h or d suffix. */
@@ -154,6 +158,14 @@ static int parse_kv(sq_params *p, parsed *x, const char *k, const char *v, const
 		return *what = "a score gain >= 0", parse_real(v, 0, 1e9, &p->replan_gain);
 	if (!strcmp(k, "alts"))
 		return *what = "0 .. 16", parse_real(v, 0, 16, &d) || d != floor(d) ? -1 : (p->alts = (int)d, 0);
+	if (!strcmp(k, "norm"))
+		return *what = "nearest or energy", (p->norm = parse_choice(v, (const char *const[]){"nearest", "energy"}, 2)) < 0 ? -1 : 0;
+	if (!strcmp(k, "headroom"))
+		return *what = "a share of GPUs in [0, 0.5]", parse_real(v, 0, 0.5, &p->head_frac);
+	if (!strcmp(k, "tight"))
+		return *what = "a duration (e.g. 2h)", parse_duration(v, &p->tight_s);
+	if (!strcmp(k, "hold_q"))
+		return *what = "a quantile in (0, 1] (1: hold the whole estimate)", parse_real(v, 1e-6, 1, &p->hold_q);
 	if (!strcmp(k, "prior_ratio"))
 		return *what = "a ratio in (0, 1]", parse_real(v, 1e-6, 1, &p->prior_ratio);
 	if (!strcmp(k, "forecast_seed")) {
@@ -257,6 +269,8 @@ static int sq_init(void **state, const sl_network *net, const sl_policy_opts *op
 	s->alts = sl_calloc(ns, sizeof *s->alts);
 	s->excl = sl_calloc(ns, sizeof *s->excl);
 	s->site_dirty = sl_calloc(ns, 1);
+	s->site_broken = sl_calloc(ns, 1);
+	sl_heap_init(&s->watch);
 	*state = s;
 	return 0;
 }
@@ -280,6 +294,8 @@ static void sq_free(void *state)
 	sl_free(s->alts);
 	sl_free(s->excl);
 	sl_free(s->site_dirty);
+	sl_free(s->site_broken);
+	sl_heap_release(&s->watch);
 	sl_free(s);
 }
 
@@ -506,8 +522,16 @@ static int sq_place(void *state, const sl_job *job, const sl_view *v, sl_decisio
 			receipt(s, job, 0, NULL, &near, out, 0);
 		return 0;
 	}
-	a.cref = near.carbon_g > 1e-9 ? near.carbon_g : 1.0;
-	a.mref = near.cost_cny > 1e-9 ? near.cost_cny : 0.01;
+	if (s->p.norm == SQ_NORM_ENERGY) {
+		double kwh = sq__kw(s, near.site, job->cores, job->gpus) * (double)a.run_s / 3600.0;
+		a.cref = kwh * s->ci_ref;
+		a.mref = kwh * s->m_ref;
+	} else {
+		a.cref = near.carbon_g;
+		a.mref = near.cost_cny;
+	}
+	a.cref = a.cref > 1e-9 ? a.cref : 1.0;
+	a.mref = a.mref > 1e-9 ? a.mref : 0.01;
 	sq_site_eval *e = choose(s, job, v, &a, &ne);
 	if (!e) {
 		s->fallback++;

@@ -11,6 +11,7 @@
 
 #include <stdint.h>
 
+#include "core/heap.h"
 #include "sched/forecast.h"
 #include "sched/policy.h"
 #include "sched/receipt.h"
@@ -18,6 +19,10 @@
 
 enum { SQ_OBJ_CARBON = 0, SQ_OBJ_COST, SQ_OBJ_BALANCED };
 enum { SQ_LATE_RUN = 0, SQ_LATE_REJECT };
+/* The score's units: the nearest counterfactual's carbon and cost for the
+ * job, or the job's energy at the network's mean carbon rate and price
+ * (one exchange rate between grams and yuan for every job). */
+enum { SQ_NORM_NEAREST = 0, SQ_NORM_ENERGY };
 
 /* What the user set (policy params, "key=value,..."). */
 typedef struct sq_params {
@@ -35,6 +40,13 @@ typedef struct sq_params {
 	int oracle;                 /* the user allowed the true future */
 	sl_forecast_opts fc;
 	double prior_ratio;         /* runtime / estimate before enough jobs ended */
+	double hold_q;              /* reservations hold this quantile of runtime / estimate
+	                             * (>= 1: the whole estimate) */
+	int32_t hold_min_n;         /* jobs of a class that must have ended before it is used */
+	int norm;                   /* SQ_NORM_*: what carbon and cost are divided by */
+	double head_frac;           /* GPUs kept back at sites above the mean carbon rate,
+	                             * for jobs whose latest start is near (tight) */
+	int64_t tight_s;            /* a job is tight when its latest start is this near */
 } sq_params;
 
 /* One site's forecast tables, valid from the step sq_state.k_tab for H
@@ -49,13 +61,20 @@ typedef struct sq_tab {
 	int64_t base;
 	int64_t filled_c, filled_m, filled_p; /* steps before these are valid (from k_tab on) */
 	double cmin, mmin;          /* the lowest rates from k_tab for H steps */
+	double csum, msum;          /* their sums over the H steps (at the last issue) */
 } sq_tab;
 
-/* Runtime / estimate of the jobs of one class that ended (for the
- * expected runtime a prediction covers). */
+/* Runtime / estimate of the jobs of one class that ended: their mean (the
+ * expected runtime a prediction covers) and a histogram of them (the
+ * quantile a reservation holds, and the same given that a job has already
+ * run a while).  Bin i counts ratios in (i / SQ_RBINS, (i + 1) / SQ_RBINS]
+ * (bin 0 also 0). */
+#define SQ_RBINS 64
 typedef struct sq_ratio {
 	uint32_t n;
 	double sum;
+	uint32_t bin[SQ_RBINS];
+	double q;                   /* hold_q's quantile of the bins (1 until hold_min_n) */
 } sq_ratio;
 
 /* One request being planned: the job's shape and what the policy expects
@@ -64,13 +83,17 @@ typedef struct sq_ratio {
  * counterfactual's carbon and cost (the score's units). */
 typedef struct sq_ask {
 	int32_t cores, gpus, est_s;
+	int32_t hold_s;             /* what its reservation holds from its start (<= est_s) */
 	int16_t cls;
+	uint8_t tight;              /* may use the GPUs kept back (head_g) */
 	int64_t run_s;
 	double cref, mref;
 } sq_ask;
 
 /* A placement the policy holds until the job ends.  Reserved steps are
- * [k0, k1) at site (clipped to the present by the profile). */
+ * [k0, k1) at site (clipped to the present by the profile): hold_s from
+ * the planned (then the actual) start, a predicted runtime, extended when
+ * the job runs past it (never beyond its estimate). */
 typedef struct sq_rec {
 	int32_t handle;             /* the engine's job handle */
 	int32_t next_free;          /* free list link; -1 */
@@ -80,6 +103,8 @@ typedef struct sq_rec {
 	uint8_t live, running;
 	uint8_t flex;               /* it was placed within its slack: moves keep it there */
 	int32_t cores, gpus, est_s;
+	int32_t hold_s;
+	uint32_t serial;            /* tells a stale overrun watch from this placement's */
 	int64_t job_id;
 	int64_t arrive;             /* input arrival at site */
 	int64_t latest;             /* latest start meeting the deadline (INT64_MAX: none) */
@@ -118,6 +143,9 @@ typedef struct sq_state {
 	int32_t H, day_steps;
 	int64_t k_tab;              /* the step the tables start at; INT64_MIN: none */
 	int64_t k_issue;            /* the step the forecasts in them were issued at */
+	int32_t *head_g;            /* [nsites]: GPUs kept back for tight jobs */
+	double ci_ref, m_ref;       /* mean carbon (g) and money (CNY) per kWh of busy IT
+	                             * energy over sites and the tables (SQ_NORM_ENERGY) */
 	sq_tab *tab;                /* [nsites] */
 	double *buf;                /* [3 H] forecast scratch */
 	double *inc_core_w, *inc_gpu_w, *idle_w; /* [nsites] */
@@ -135,6 +163,10 @@ typedef struct sq_state {
 	int64_t k_last_replan;
 	int64_t k_issue_replanned;  /* the issue the last full re-plan used */
 	uint8_t *site_dirty;        /* [nsites]: a job ended there since the last re-plan */
+	uint8_t *site_broken;       /* [nsites]: a reservation grew there: planned starts to check */
+	sl_heap watch;              /* running jobs whose reservation ends before their
+	                             * estimate: key k1, payload serial << 32 | ticket */
+	uint32_t next_serial;
 
 	/* per-job scratch */
 	sq_site_eval *ev;           /* [nsites] */
@@ -153,7 +185,7 @@ typedef struct sq_state {
 	int64_t now_t;              /* the engine's time at the current call */
 
 	/* counters (tests read them; the description does not) */
-	int64_t moves, late_jobs, fallback, bumped;
+	int64_t moves, late_jobs, fallback, bumped, extended, repaired;
 } sq_state;
 
 /* policy_suanli_score.c */
@@ -171,6 +203,10 @@ double sq__kw(const sq_state *s, int site, int32_t cores, int32_t gpus);
 void sq__ask(const sq_state *s, const sl_job *job, sq_ask *ask);
 /* A job of class cls ran run_s of its est_s. */
 void sq__learn(sq_state *s, int cls, int64_t run_s, int32_t est_s);
+/* What a job of class cls with estimate est_s that has run ran_s (0: not
+ * started) should hold from its start: the hold quantile of its class's
+ * ratios above ran_s / est_s, times est_s; more than ran_s, at most est_s. */
+int32_t sq__hold_len(const sq_state *s, int cls, int32_t est_s, int64_t ran_s);
 /* A lower bound of the score of any start at e's site. */
 double sq__lower_bound(const sq_state *s, const sq_ask *a, const sq_site_eval *e);
 /* Score one candidate: lower is better. */
@@ -204,5 +240,8 @@ void sq__recs_free(sq_state *s);
  * moves are made), 0 when not possible (nothing changed). */
 int sq__bump(sq_state *s, const sq_ask *a, sq_site_eval *e, const sl_view *v);
 void sq__bind(void *state, const sl_plan_ctl *ctl);
+/* Running jobs past their reservation: extend it (to the predicted end
+ * given how long they have run), and mark the site for repair. */
+void sq__extend_overruns(sq_state *s, int64_t k_now);
 
 #endif

@@ -113,6 +113,8 @@ int32_t sq__hold(sq_state *s, const sl_job *job, int32_t handle, const sq_ask *a
 	r->cores = job->cores;
 	r->gpus = job->gpus;
 	r->est_s = job->est_s;
+	r->hold_s = a->hold_s;
+	r->serial = ++s->next_serial;
 	r->job_id = job->id;
 	r->arrive = e->arrive;
 	r->latest = e->latest_dl;
@@ -121,9 +123,8 @@ int32_t sq__hold(sq_state *s, const sl_job *job, int32_t handle, const sq_ask *a
 	r->cref = a->cref;
 	r->mref = a->mref;
 	r->transfer_cny = e->transfer_cny;
-	sq__steps(s, r->t_plan, r->est_s, &r->k0, &r->k1);
+	sq__steps(s, r->t_plan, r->hold_s, &r->k0, &r->k1);
 	reserve(s, r, +1);
-	(void)a;
 	if (r->t_plan > s->now_t)
 		deferred_add(s, t);
 	return t;
@@ -138,6 +139,16 @@ static sq_rec *rec_of(sq_state *s, const sl_job_event *ev)
 	return r->live && r->handle == ev->handle ? r : NULL;
 }
 
+/* A running job whose reservation ends before its estimate: look again
+ * when the reservation ends (sq__extend_overruns). */
+static void watch(sq_state *s, int32_t t, const sq_rec *r)
+{
+	int64_t k0, k_est;
+	sq__steps(s, r->t_start, r->est_s, &k0, &k_est);
+	if (r->k1 < k_est)
+		sl_heap_push(&s->watch, r->k1, ++s->next_serial, (uint64_t)r->serial << 32 | (uint32_t)t);
+}
+
 static void on_start(sq_state *s, int32_t t, sq_rec *r, int64_t at)
 {
 	deferred_remove(s, t);
@@ -148,9 +159,10 @@ static void on_start(sq_state *s, int32_t t, sq_rec *r, int64_t at)
 		/* The site's queue held it: the reservation follows the real start. */
 		reserve(s, r, -1);
 		r->t_plan = at;
-		sq__steps(s, at, r->est_s, &r->k0, &r->k1);
+		sq__steps(s, at, r->hold_s, &r->k0, &r->k1);
 		reserve(s, r, +1);
 	}
+	watch(s, t, r);
 }
 
 static void on_end(sq_state *s, int32_t t, sq_rec *r, int64_t at)
@@ -204,7 +216,7 @@ static int move_to(sq_state *s, sq_rec *r, const sl_receipt_option *o, const sl_
 {
 	int64_t from = r->t_plan, k0 = r->k0, k1 = r->k1;
 	r->t_plan = o->start;
-	sq__steps(s, r->t_plan, r->est_s, &r->k0, &r->k1);
+	sq__steps(s, r->t_plan, r->hold_s, &r->k0, &r->k1);
 	reserve(s, r, +1);
 	if (ctl->move(ctl->ud, r->handle, r->t_plan) != 0) {
 		reserve(s, r, -1);
@@ -230,6 +242,8 @@ static void rec_eval(const sq_state *s, const sq_rec *r, const sl_view *v, sq_as
 	job.est_s = r->est_s;
 	job.cls = r->cls;
 	sq__ask(s, &job, a);
+	a->hold_s = r->hold_s; /* what it holds now (and will hold when moved) */
+	a->tight = r->latest - v->now < s->p.tight_s;
 	a->cref = r->cref;
 	a->mref = r->mref;
 	memset(e, 0, sizeof *e);
@@ -302,6 +316,72 @@ static int replan_one(sq_state *s, sq_rec *r, const sl_view *v, const sl_plan_ct
 	return move_to(s, r, &e.best, v, ctl);
 }
 
+void sq__extend_overruns(sq_state *s, int64_t k_now)
+{
+	const sl_heap_entry *top;
+	while ((top = sl_heap_peek(&s->watch)) && top->key <= k_now) {
+		sl_heap_entry w;
+		sl_heap_pop(&s->watch, &w);
+		int32_t t = (int32_t)(w.payload & 0xffffffffu);
+		sq_rec *r = &s->rec[t];
+		if (!r->live || !r->running || r->serial != (uint32_t)(w.payload >> 32) ||
+		    r->k1 != w.key)
+			continue; /* ended, or a later watch of it */
+		int64_t ran = s->net->t0 + k_now * s->net->step_s - r->t_start, k0, k1;
+		r->hold_s = sq__hold_len(s, r->cls, r->est_s, ran);
+		sq__steps(s, r->t_start, r->hold_s, &k0, &k1);
+		if (k1 <= k_now)
+			k1 = k_now + 1;
+		sl_resv_add(&s->resv, r->site, r->k1, k1, r->cores, r->gpus);
+		r->k1 = k1;
+		s->site_broken[r->site] = 1;
+		s->extended++;
+		watch(s, t, r);
+	}
+}
+
+/* A planned start at a site where a reservation grew: if it no longer
+ * obeys the start rule, plan it again at its site, at its best start
+ * within its slack.  With none there it keeps its plan and the site's
+ * queue starts it as soon as the cores and GPUs are free (measured: that
+ * misses fewer deadlines than re-planning it to the profile's earliest
+ * start, which counts every predicted hold as certain).  1 if it moved. */
+static int repair_one(sq_state *s, sq_rec *r, const sl_view *v, const sl_plan_ctl *ctl)
+{
+	reserve(s, r, -1);
+	if (sl_resv_startable(&s->resv, r->site, r->k0, r->k1, r->cores, r->gpus) || !r->flex) {
+		reserve(s, r, +1);
+		return 0;
+	}
+	sq_ask a;
+	sq_site_eval e;
+	rec_eval(s, r, v, &a, &e);
+	sq__best_at_site(s, &a, &e, INFINITY);
+	if (!e.has_best) {
+		reserve(s, r, +1);
+		return 0;
+	}
+	s->repaired++;
+	return move_to(s, r, &e.best, v, ctl);
+}
+
+/* Every planned start at a site marked broken, earliest first would be
+ * best; deferred-list order is close enough (each is checked against what
+ * the others hold). */
+static void repair_sites(sq_state *s, const sl_view *v, const sl_plan_ctl *ctl)
+{
+	sq__refresh(s, v);
+	int32_t n = s->ndeferred;
+	memcpy(s->scratch, s->deferred, (size_t)n * sizeof *s->scratch);
+	for (int32_t i = 0; i < n; i++) {
+		sq_rec *r = &s->rec[s->scratch[i]];
+		if (r->live && !r->running && r->dpos >= 0 && r->t_plan > v->now &&
+		    s->site_broken[r->site])
+			s->moves += repair_one(s, r, v, ctl);
+	}
+	memset(s->site_broken, 0, (size_t)s->net->nsites);
+}
+
 void sq__replan(void *state, const sl_view *v, const sl_plan_ctl *ctl)
 {
 	sq_state *s = state;
@@ -310,8 +390,15 @@ void sq__replan(void *state, const sl_view *v, const sl_plan_ctl *ctl)
 		return;
 	s->now_t = v->now;
 	sl_resv_advance(&s->resv, k);
-	if (s->p.replan_steps <= 0 || !ctl || !ctl->move || s->ndeferred == 0 ||
-	    k - s->k_last_replan < s->p.replan_steps)
+	sq__extend_overruns(s, k);
+	if (!ctl || !ctl->move || s->ndeferred == 0)
+		return;
+	int repair = 0;
+	for (int i = 0; i < s->net->nsites; i++)
+		repair |= s->site_broken[i];
+	if (repair)
+		repair_sites(s, v, ctl);
+	if (s->p.replan_steps <= 0 || k - s->k_last_replan < s->p.replan_steps)
 		return;
 	s->k_last_replan = k;
 	sq__refresh(s, v);
@@ -374,7 +461,7 @@ static void bump_undo(sq_state *s, const int32_t *bl, int n, int moved, const in
 			reserve(s, r, -1);
 		r->flex = 1; /* blockers are all flexible */
 		r->t_plan = from[i];
-		sq__steps(s, r->t_plan, r->est_s, &r->k0, &r->k1);
+		sq__steps(s, r->t_plan, r->hold_s, &r->k0, &r->k1);
 		reserve(s, r, +1);
 	}
 }
@@ -400,7 +487,7 @@ static int replace_blocker(sq_state *s, sq_rec *r, const sl_view *v)
 		r->flex = 0;
 	}
 	r->t_plan = ke.best.start;
-	sq__steps(s, r->t_plan, r->est_s, &r->k0, &r->k1);
+	sq__steps(s, r->t_plan, r->hold_s, &r->k0, &r->k1);
 	reserve(s, r, +1);
 	return 1;
 }
@@ -427,7 +514,7 @@ int sq__bump(sq_state *s, const sq_ask *a, sq_site_eval *e, const sl_view *v)
 	int64_t from[BUMP_MAX], k0, k1;
 	if (!s->ctl || !s->ctl->move || e->latest_dl < e->arrive)
 		return 0;
-	sq__steps(s, e->arrive, a->est_s, &k0, &k1);
+	sq__steps(s, e->arrive, a->hold_s, &k0, &k1);
 	int nb = blockers(s, a, e, k0, k1, bl);
 	if (nb <= 0)
 		return 0;

@@ -46,6 +46,7 @@ void sq__tables_init(sq_state *s)
 	s->inc_core_w = sl_malloc(ns * sizeof *s->inc_core_w);
 	s->inc_gpu_w = sl_malloc(ns * sizeof *s->inc_gpu_w);
 	s->green_on = sl_calloc(ns, sizeof *s->green_on);
+	s->head_g = sl_calloc(ns, sizeof *s->head_g);
 	for (int i = 0; i < net->nsites; i++) {
 		const sl_site *st = &net->sites[i];
 		/* Any green supply the accounting may give it (energy/supply.h). */
@@ -72,6 +73,7 @@ void sq__tables_free(sq_state *s)
 	sl_free(s->inc_core_w);
 	sl_free(s->inc_gpu_w);
 	sl_free(s->green_on);
+	sl_free(s->head_g);
 }
 
 /* Move a site's tables so that step k is at index 0, keeping what is
@@ -188,6 +190,16 @@ static void site_refresh(sq_state *s, const sl_view *v, int site, int64_t k, int
 	 * window the last day repeats, which is inside it).  Between
 	 * recomputations only the new steps are folded in: the minimum then
 	 * covers a few steps already past, a looser bound but still one. */
+	if (from_c == k) {
+		t->csum = 0;
+		for (int64_t i = k - t->base; i < end - t->base; i++)
+			t->csum += t->ac[i];
+	}
+	if (from_m == k) {
+		t->msum = 0;
+		for (int64_t i = k - t->base; i < end - t->base; i++)
+			t->msum += t->am[i];
+	}
 	if (from_c == k)
 		t->cmin = INFINITY;
 	if (from_m == k)
@@ -219,9 +231,21 @@ void sq__refresh(sq_state *s, const sl_view *v)
 	int issued = s->k_tab == INT64_MIN || k >= s->k_issue + s->p.issue_steps;
 	if (issued)
 		s->k_issue = k;
-	for (int site = 0; site < s->net->nsites; site++)
+	double cs = 0, ms = 0;
+	for (int site = 0; site < s->net->nsites; site++) {
 		site_refresh(s, v, site, k, issued);
+		cs += s->tab[site].csum;
+		ms += s->tab[site].msum;
+	}
 	s->k_tab = k;
+	if (issued && s->net->nsites > 0) {
+		s->ci_ref = cs / ((double)s->H * s->net->nsites);
+		s->m_ref = ms / ((double)s->H * s->net->nsites);
+		for (int site = 0; site < s->net->nsites; site++)
+			s->head_g[site] = s->tab[site].csum / s->H > s->ci_ref
+			                      ? (int32_t)lround(s->p.head_frac * s->net->sites[site].gpus)
+			                      : 0;
+	}
 }
 
 /* The integral per kW from the start of step k_tab to t (>= that start),
@@ -262,13 +286,50 @@ static sq_ratio *ratio_of(const sq_state *s, int cls)
 	return &s->ratio[cls + 1 >= 0 && cls + 1 < s->nratio ? cls + 1 : 0];
 }
 
+/* The quantile q of the ratios in bins from `from` on: the upper edge of
+ * the bin where the count reaches q of theirs; 1 when there are none. */
+static double bins_quantile(const sq_ratio *r, int from, double q)
+{
+	uint32_t m = 0;
+	for (int i = from; i < SQ_RBINS; i++)
+		m += r->bin[i];
+	if (m == 0)
+		return 1.0;
+	double need = ceil(q * m), acc = 0;
+	for (int i = from; i < SQ_RBINS; i++) {
+		acc += r->bin[i];
+		if (acc >= need)
+			return (double)(i + 1) / SQ_RBINS;
+	}
+	return 1.0;
+}
+
 void sq__learn(sq_state *s, int cls, int64_t run_s, int32_t est_s)
 {
 	sq_ratio *r = ratio_of(s, cls);
 	double x = est_s > 0 ? (double)run_s / est_s : 1.0;
 	x = x < 0 ? 0 : x > 1 ? 1 : x;
+	int b = (int)ceil(x * SQ_RBINS) - 1;
 	r->n++;
 	r->sum += x;
+	r->bin[b < 0 ? 0 : b]++;
+	r->q = s->p.hold_q >= 1 || r->n < (uint32_t)s->p.hold_min_n ? 1.0
+	                                                             : bins_quantile(r, 0, s->p.hold_q);
+}
+
+int32_t sq__hold_len(const sq_state *s, int cls, int32_t est_s, int64_t ran_s)
+{
+	const sq_ratio *r = ratio_of(s, cls);
+	double q = r->n < (uint32_t)s->p.hold_min_n || s->p.hold_q >= 1 ? 1.0 : r->q;
+	if (ran_s > 0 && q < 1) {
+		/* Given that it has run ran_s: the quantile of the ratios above. */
+		int from = (int)floor((double)ran_s / est_s * SQ_RBINS);
+		q = from >= SQ_RBINS ? 1.0 : bins_quantile(r, from, s->p.hold_q);
+	}
+	int64_t h = (int64_t)ceil(q * est_s);
+	if (h <= ran_s)
+		h = ran_s + 1;
+	return (int32_t)(h < 1 ? 1 : h > est_s ? est_s : h);
 }
 
 void sq__ask(const sq_state *s, const sl_job *job, sq_ask *a)
@@ -278,6 +339,9 @@ void sq__ask(const sq_state *s, const sl_job *job, sq_ask *a)
 	a->cores = job->cores;
 	a->gpus = job->gpus;
 	a->est_s = job->est_s;
+	a->hold_s = sq__hold_len(s, job->cls, job->est_s, 0);
+	a->tight = job->latency_budget_ms > 0 || job->deadline_s <= 0 ||
+	           job->submit + job->deadline_s - job->est_s - s->now_t < s->p.tight_s;
 	a->cls = job->cls;
 	a->run_s = (int64_t)llround(job->est_s * mean);
 	if (a->run_s < 1)
@@ -378,15 +442,24 @@ static double bound_aligned(const sq_state *s, const sq_ask *a, const sq_site_ev
 	return best + s->p.w_cost * e->transfer_cny / a->mref;
 }
 
+/* The GPUs a job must find free at a site: its own, plus what is kept back
+ * there unless it is tight (never more than the site has). */
+static int32_t room_gpus(const sq_state *s, const sq_ask *a, int site)
+{
+	int32_t g = a->gpus + (a->tight ? 0 : s->head_g[site]);
+	return g < s->net->sites[site].gpus ? g : a->gpus > s->net->sites[site].gpus ? a->gpus : s->net->sites[site].gpus;
+}
+
 void sq__best_at_site(sq_state *s, const sq_ask *a, sq_site_eval *e, double beat)
 {
 	const sl_network *net = s->net;
 	int64_t k0, k1;
+	int32_t g = room_gpus(s, a, e->site);
 	e->has_best = 0;
 	if (e->latest < e->arrive)
 		return;
-	sq__steps(s, e->arrive, a->est_s, &k0, &k1);
-	if (sl_resv_startable(&s->resv, e->site, k0, k1, a->cores, a->gpus))
+	sq__steps(s, e->arrive, a->hold_s, &k0, &k1);
+	if (sl_resv_startable(&s->resv, e->site, k0, k1, a->cores, g))
 		consider(s, a, e, e->arrive);
 	if (e->has_best && e->best.score < beat)
 		beat = e->best.score;
@@ -394,12 +467,12 @@ void sq__best_at_site(sq_state *s, const sq_ask *a, sq_site_eval *e, double beat
 	int64_t ks = k0 + 1, ke = sl_forecast_step_of(net, e->latest);
 	if (ke < ks || bound_aligned(s, a, e, ks, ke) >= beat)
 		return;
-	int64_t len = (a->est_s + net->step_s - 1) / net->step_s;
+	int64_t len = (a->hold_s + net->step_s - 1) / net->step_s;
 	if (ke - ks + 1 > s->nfeas_cap) {
 		s->nfeas_cap = (int32_t)(ke - ks + 1) * 2;
 		s->feas = sl_realloc(s->feas, (size_t)s->nfeas_cap);
 	}
-	sl_resv_scan_start(&s->resv, e->site, ks, ke, len, a->cores, a->gpus, s->feas);
+	sl_resv_scan_start(&s->resv, e->site, ks, ke, len, a->cores, g, s->feas);
 	int64_t k = best_aligned(s, a, e, ks, ke, s->feas);
 	if (k >= 0)
 		consider(s, a, e, net->t0 + k * net->step_s);
@@ -408,12 +481,12 @@ void sq__best_at_site(sq_state *s, const sq_ask *a, sq_site_eval *e, double beat
 int64_t sq__earliest_at_site(sq_state *s, const sq_ask *a, const sq_site_eval *e, int64_t limit)
 {
 	int64_t k0, k1;
-	sq__steps(s, e->arrive, a->est_s, &k0, &k1);
-	if (sl_resv_startable(&s->resv, e->site, k0, k1, a->cores, a->gpus))
+	int32_t g = room_gpus(s, a, e->site);
+	sq__steps(s, e->arrive, a->hold_s, &k0, &k1);
+	if (sl_resv_startable(&s->resv, e->site, k0, k1, a->cores, g))
 		return e->arrive;
-	int64_t len = (a->est_s + s->net->step_s - 1) / s->net->step_s;
-	int64_t k = sl_resv_earliest_start(&s->resv, e->site, k0 + 1, k0 + limit, len, a->cores,
-	                                   a->gpus);
+	int64_t len = (a->hold_s + s->net->step_s - 1) / s->net->step_s;
+	int64_t k = sl_resv_earliest_start(&s->resv, e->site, k0 + 1, k0 + limit, len, a->cores, g);
 	return k < 0 ? -1 : s->net->t0 + k * s->net->step_s;
 }
 

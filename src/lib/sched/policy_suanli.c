@@ -44,8 +44,11 @@ static const char *const objective_names[] = {"carbon", "cost", "balanced"};
 static void preset(sq_params *p, int objective)
 {
 	p->objective = objective;
+	/* balanced leans to carbon: a carbon saving is worth twice the same
+	 * share of cost (measured: lower carbon than 1:1 and still cheaper
+	 * than nearest, docs/policy-suanli.md) */
 	p->w_carbon = objective == SQ_OBJ_COST ? 0.1 : 1.0;
-	p->w_cost = objective == SQ_OBJ_CARBON ? 0.1 : 1.0;
+	p->w_cost = objective == SQ_OBJ_CARBON ? 0.1 : objective == SQ_OBJ_COST ? 1.0 : 0.5;
 }
 
 static void defaults(sq_params *p, uint64_t seed)
@@ -69,6 +72,7 @@ static void defaults(sq_params *p, uint64_t seed)
 	p->hold_min_n = 20;
 	p->head_frac = 0;
 	p->tight_s = 2 * SL_HOUR;
+	p->risk_s = SL_HOUR;
 }
 
 /* A duration: a number of seconds, or with an s, m, h or d suffix. */
@@ -162,6 +166,8 @@ static int parse_kv(sq_params *p, parsed *x, const char *k, const char *v, const
 		return *what = "nearest or energy", (p->norm = parse_choice(v, (const char *const[]){"nearest", "energy"}, 2)) < 0 ? -1 : 0;
 	if (!strcmp(k, "headroom"))
 		return *what = "a share of GPUs in [0, 0.5]", parse_real(v, 0, 0.5, &p->head_frac);
+	if (!strcmp(k, "risk"))
+		return *what = "a duration of at least 1 s (e.g. 6h)", parse_duration(v, &p->risk_s) || p->risk_s < 1 ? -1 : 0;
 	if (!strcmp(k, "tight"))
 		return *what = "a duration (e.g. 2h)", parse_duration(v, &p->tight_s);
 	if (!strcmp(k, "hold_q"))

@@ -47,6 +47,8 @@ typedef struct sq_params {
 	double head_frac;           /* GPUs kept back at sites above the mean carbon rate,
 	                             * for jobs whose latest start is near (tight) */
 	int64_t tight_s;            /* a job is tight when its latest start is this near */
+	int64_t risk_s;             /* a start closer than this to the latest start pays w_late
+	                             * in proportion (lateness risk: slips eat the margin) */
 } sq_params;
 
 /* One site's forecast tables, valid from the step sq_state.k_tab for H

@@ -356,9 +356,9 @@ double sq__score(const sq_state *s, const sq_ask *a, double carbon_g, double cos
 	double x = s->p.w_carbon * carbon_g / a->cref + s->p.w_cost * cost_cny / a->mref +
 	           s->p.w_wait * (double)(start - arrive) / 3600.0;
 	if (latest_dl != INT64_MAX) {
-		double margin = (double)(latest_dl - start), step = s->net->step_s;
-		if (margin < step)
-			x += s->p.w_late * (step - margin) / step;
+		double margin = (double)(latest_dl - start), R = (double)s->p.risk_s;
+		if (margin < R)
+			x += s->p.w_late * (R - margin) / R;
 	}
 	return x;
 }
@@ -409,8 +409,8 @@ static int64_t best_aligned(const sq_state *s, const sq_ask *a, const sq_site_ev
 			dm = integral(s, e->site, 1, t0 + a->run_s) - integral(s, e->site, 1, t0);
 		}
 		double x = A * dc + B * dm + W * (double)(t0 - e->arrive);
-		if (e->latest_dl != INT64_MAX && e->latest_dl - t0 < step)
-			x += s->p.w_late * (double)(step - (e->latest_dl - t0)) / (double)step;
+		if (e->latest_dl != INT64_MAX && e->latest_dl - t0 < s->p.risk_s)
+			x += s->p.w_late * (double)(s->p.risk_s - (e->latest_dl - t0)) / (double)s->p.risk_s;
 		if (bk < 0 || x < best) {
 			best = x;
 			bk = k;

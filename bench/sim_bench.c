@@ -9,7 +9,8 @@
  * reads the trace, runs the policy to its summary, and, given JOBS.csv and
  * when the library has the jobs.csv writer (HAVE_JOBS_CSV, set by
  * bench/sim.sh), writes the per-job results; the fastest repeat is
- * reported (the machine is shared; the best is the least disturbed).
+ * reported (the machine is shared; the best is the least disturbed), and
+ * the least CPU time (user + system) of read + simulate over the repeats.
  * One line of key=value figures; it never judges them.
  */
 #include <stdio.h>
@@ -30,6 +31,15 @@ static double now_s(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* CPU seconds of this process (user + system): less disturbed than the
+ * wall clock when other work shares the cores. */
+static double cpu_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
@@ -71,6 +81,7 @@ static int write_jobs(const char *path, const sl_sim *sim, double *dt)
 
 typedef struct times {
 	double read, sim, jobs; /* seconds; jobs < 0 when not written */
+	double cpu;             /* CPU seconds of read + simulate */
 	long long completed, killed, rejected;
 	size_t n;
 } times;
@@ -84,7 +95,7 @@ static int one_run(const sl_network *net, const char *trace, const char *policy,
 	sl_sim_opts so;
 	sl_err e = {0};
 	memset(&so, 0, sizeof so);
-	double t0 = now_s();
+	double t0 = now_s(), c0 = cpu_s();
 	if (sl_trace_load_csv(trace, net, &tr, &e))
 		return fail("trace", &e);
 	t->read = now_s() - t0;
@@ -93,6 +104,7 @@ static int one_run(const sl_network *net, const char *trace, const char *policy,
 		return fail("simulate", &e);
 	const sl_sim_summary *s = sl_sim_get_summary(sim);
 	t->sim = now_s() - t0;
+	t->cpu = cpu_s() - c0;
 	t->jobs = -1;
 	if (jobs_csv && write_jobs(jobs_csv, sim, &t->jobs))
 		return 1;
@@ -119,11 +131,14 @@ int main(int argc, char **argv)
 		return fail("scenario", &e);
 	long rss_signals = peak_rss_kb();
 	times best = {0}, t;
+	double best_cpu = 0;
 	for (int r = 0; r < (repeat > 0 ? repeat : 1); r++) {
 		if (one_run(net, argv[2], argv[3], argc == 5 ? argv[4] : NULL, &t))
 			return 1;
 		if (r == 0 || t.read + t.sim < best.read + best.sim)
 			best = t;
+		if (r == 0 || t.cpu < best_cpu)
+			best_cpu = t.cpu;
 	}
 	double n = (double)best.n;
 	printf("policy=%s jobs=%zu read_s=%.3f sim_s=%.3f rate_read_sim=%.0f rate_sim=%.0f", argv[3],
@@ -131,6 +146,7 @@ int main(int argc, char **argv)
 	if (best.jobs >= 0)
 		printf(" jobs_csv_s=%.3f rate_with_jobs_csv=%.0f", best.jobs,
 		       n / (best.read + best.sim + best.jobs));
+	printf(" cpu_read_sim_s=%.3f rate_read_sim_cpu=%.0f", best_cpu, n / best_cpu);
 	printf(" completed=%lld killed=%lld rejected=%lld rss_signals_kb=%ld peak_rss_kb=%ld\n",
 	       best.completed, best.killed, best.rejected, rss_signals, peak_rss_kb());
 	sl_network_free(net);

@@ -6,23 +6,26 @@
 # accounting mode: totals over the common window (site totals incl. idle
 # power), the jobs' marginal share, cost (electricity + data transfer),
 # SLA figures, and suanli's change against each baseline.
-# Env: B (build dir, default build).  Output goes to $B/bench/.
+# Env: B (build dir, default build), SEED (the trace's seed, default 7).
+# Output goes to $B/bench/quality/.
 set -e
 B=${B:-build}
 OUT=$B/bench/quality
 SCN=scenarios/xinjiang-chongqing/scenario.yaml
 mkdir -p "$OUT"
-T=$OUT/m30.csv
-"$B/suanli" trace gen "$SCN" --days 30 --seed 7 --load 0.7 -o "$T" >/dev/null
+SEED=${SEED:-7}
+T=$OUT/m30-$SEED.csv
+VARIANTS="hold_q=1 objective=carbon objective=cost forecast=persistence oracle=1"
+"$B/suanli" trace gen "$SCN" --days 30 --seed "$SEED" --load 0.7 -o "$T" >/dev/null
 for mode in average marginal; do
 	"$B/suanli" simulate "$SCN" --trace "$T" --carbon $mode --json >"$OUT/all-$mode.json"
-	for v in "objective=carbon" "objective=cost" "forecast=persistence" "oracle=1"; do
+	for v in $VARIANTS; do
 		"$B/suanli" simulate "$SCN" --trace "$T" --carbon $mode --policy suanli,round-robin \
 			--policy-params "$v" --json >"$OUT/$v-$mode.json"
 	done
-	python3 - "$OUT" "$mode" <<'PY'
+	python3 - "$OUT" "$mode" "$SEED" $VARIANTS <<'PY'
 import json, sys
-out, mode = sys.argv[1], sys.argv[2]
+out, mode, seed, variants = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
 def rows(path, label=None):
     d = json.load(open(path))
     for p in d["policies"]:
@@ -33,9 +36,8 @@ def rows(path, label=None):
                s["deadline_violations"], s["deadline_jobs"], s["latency_violations"],
                p["residency_breaches"], p["wait_s"]["mean"] / 3600)
 base = list(rows(f"{out}/all-{mode}.json"))
-extra = [r for v in ("objective=carbon", "objective=cost", "forecast=persistence", "oracle=1")
-         for r in rows(f"{out}/{v}-{mode}.json", "suanli " + v)]
-print(f"carbon accounting: {mode}")
+extra = [r for v in variants for r in rows(f"{out}/{v}-{mode}.json", "suanli " + v)]
+print(f"trace seed {seed}, carbon accounting: {mode}")
 print(f"| policy | carbon (t) | jobs' share (t) | cost (CNY) | deadline misses | latency viol. | residency | mean wait (h) |")
 print("|---|---:|---:|---:|---:|---:|---:|---:|")
 for r in base + extra:

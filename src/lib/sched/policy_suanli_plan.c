@@ -316,6 +316,8 @@ static int replan_one(sq_state *s, sq_rec *r, const sl_view *v, const sl_plan_ct
 	return move_to(s, r, &e.best, v, ctl);
 }
 
+#define EXTEND_STEPS 3
+
 void sq__extend_overruns(sq_state *s, int64_t k_now)
 {
 	const sl_heap_entry *top;
@@ -330,6 +332,12 @@ void sq__extend_overruns(sq_state *s, int64_t k_now)
 		int64_t ran = s->net->t0 + k_now * s->net->step_s - r->t_start, k0, k1;
 		r->hold_s = sq__hold_len(s, r->cls, r->est_s, ran);
 		sq__steps(s, r->t_start, r->hold_s, &k0, &k1);
+		/* At least EXTEND_STEPS more (or to the estimate): fewer, coarser
+		 * growths, each a little more cautious. */
+		int64_t k_est;
+		sq__steps(s, r->t_start, r->est_s, &k0, &k_est);
+		if (k1 < k_now + EXTEND_STEPS)
+			k1 = k_now + EXTEND_STEPS < k_est ? k_now + EXTEND_STEPS : k_est;
 		if (k1 <= k_now)
 			k1 = k_now + 1;
 		sl_resv_add(&s->resv, r->site, r->k1, k1, r->cores, r->gpus);

@@ -313,8 +313,11 @@ void sq__learn(sq_state *s, int cls, int64_t run_s, int32_t est_s)
 	r->n++;
 	r->sum += x;
 	r->bin[b < 0 ? 0 : b]++;
-	r->q = s->p.hold_q >= 1 || r->n < (uint32_t)s->p.hold_min_n ? 1.0
-	                                                             : bins_quantile(r, 0, s->p.hold_q);
+	/* The quantile moves slowly: recomputed every 16 ends (and at the
+	 * first use), not at each. */
+	if (s->p.hold_q < 1 && r->n >= (uint32_t)s->p.hold_min_n &&
+	    (r->n % 16 == 0 || r->n == (uint32_t)s->p.hold_min_n))
+		r->q = bins_quantile(r, 0, s->p.hold_q);
 }
 
 int32_t sq__hold_len(const sq_state *s, int cls, int32_t est_s, int64_t ran_s)

@@ -562,7 +562,7 @@ static void test_plans_mostly_hold_predicted(void **st)
 {
 	(void)st;
 	size_t started, deferred, slipped;
-	plans_on_scenario(NULL, &started, &deferred, &slipped);
+	plans_on_scenario("hold_q=0.7", &started, &deferred, &slipped);
 	assert_true(started > 300);
 	assert_true(deferred > 20);
 	assert_true(slipped * 50 <= started);

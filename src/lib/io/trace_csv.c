@@ -58,6 +58,7 @@ typedef struct reader {
 	sl__lines lines;
 	sl__idmap origins, classes, tags;
 	int col_at[NCOLS];        /* field position -> column */
+	int native;               /* the columns are in the documented order */
 	int64_t prev_submit, prev_id;
 	int ids_increasing;       /* every id so far exceeded the one before */
 	idset seen;
@@ -251,13 +252,12 @@ static inline const char *fast_field(reader *r, int col, const char *p, const ch
 {
 	const char *q = p;
 	if (col == C_ORIGIN || col == C_CLASS || col == C_TAG) {
-		uint32_t h = SL__IDMAP_HASH_INIT;
 		while (q < end && *q != ',')
-			h = sl__idmap_hash_step(h, (unsigned char)*q++);
+			q++;
 		if (q == p)
 			return col == C_ORIGIN ? NULL : q; /* empty class or tag: -1 already */
 		const sl__idmap *m = col == C_ORIGIN ? &r->origins : col == C_CLASS ? &r->classes : &r->tags;
-		int idx = sl__idmap_find(m, p, (size_t)(q - p), h);
+		int idx = sl__idmap_get(m, p, (size_t)(q - p));
 		if (idx < 0)
 			return NULL;
 		*(col == C_ORIGIN ? &j->origin : col == C_CLASS ? &j->cls : &j->tag) = (int16_t)idx;
@@ -278,6 +278,153 @@ static inline const char *fast_field(reader *r, int col, const char *p, const ch
 		return NULL;
 	store_int(j, col, (int64_t)v);
 	return q;
+}
+
+/* ---- the documented column order, eight bytes at a time --------------- */
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && defined(__GNUC__)
+#define SWAR 1
+
+static inline uint64_t load8(const char *p)
+{
+	uint64_t w;
+	memcpy(&w, p, 8);
+	return w;
+}
+
+/* How many of the 8 bytes of w (in memory order) are decimal digits
+ * before the first that is not (0..8).  A byte is a digit when its high
+ * nibble is 3 and adding 6 keeps it so; a carry out of a byte >= 0xfa
+ * only reaches later bytes, after the first non-digit. */
+static inline int lead_digits(uint64_t w)
+{
+	const uint64_t hi = 0xf0f0f0f0f0f0f0f0ull, three = 0x3030303030303030ull;
+	uint64_t bad = ((w & hi) ^ three) | (((w + 0x0606060606060606ull) & hi) ^ three);
+	return bad ? __builtin_ctzll(bad) >> 3 : 8;
+}
+
+/* The value of the first n (1..8) digits of w: shifted so they end at the
+ * top byte (zeros before them), then pairs, quads and halves combined. */
+static inline uint64_t digits_value(uint64_t w, int n)
+{
+	w = (w - 0x3030303030303030ull) << (8 * (8 - n));
+	w = (w * 10 + (w >> 8)) & 0x00ff00ff00ff00ffull;
+	w = (w * 100 + (w >> 16)) & 0x0000ffff0000ffffull;
+	return (w * 10000 + (w >> 32)) & 0xffffffffull;
+}
+
+/* Index of the first ',' among the 8 bytes of w, or 8. */
+static inline int comma_at(uint64_t w)
+{
+	uint64_t x = w ^ 0x2c2c2c2c2c2c2c2cull;
+	uint64_t z = (x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull;
+	return z ? __builtin_ctzll(z) >> 3 : 8;
+}
+#else
+#define SWAR 0
+#endif
+
+static const uint64_t pow10_u[9] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000,
+                                    100000000};
+
+/* A plain decimal of 1 to digits_max (<= 18) digits at *pp, ending at a ','
+ * (skipped unless last) or at end when last; bytes up to lim may be read.
+ * Returns 1 with *pp past it, or 0 (the slow path converts or explains). */
+static inline int fast_uint(const char **pp, const char *end, const char *lim, int last,
+                            int digits_max, uint64_t *out)
+{
+	const char *p = *pp, *q = p;
+	uint64_t v = 0;
+	for (;;) {
+#if SWAR
+		if (q + 8 <= lim) {
+			uint64_t w = load8(q);
+			int n = lead_digits(w);
+			if (n)
+				v = v * pow10_u[n] + digits_value(w, n);
+			q += n;
+			if (n == 8 && q - p <= 18)
+				continue;
+			break;
+		}
+#endif
+		while (q < end && (unsigned)((unsigned char)*q - '0') <= 9 && q - p <= 18)
+			v = v * 10 + (unsigned)(*q++ - '0');
+		break;
+	}
+	if (q == p || q - p > digits_max || q > end)
+		return 0;
+	if (last ? q != end : (q == end || *q != ','))
+		return 0;
+	*pp = last ? q : q + 1;
+	*out = v;
+	return 1;
+}
+
+/* An id of map at *pp up to the next ',' (skipped): its index, -1 when
+ * empty and allowed.  Returns 1, or 0 for the slow path. */
+static inline int fast_id(const sl__idmap *m, const char **pp, const char *end, const char *lim,
+                          int allow_empty, int16_t *out)
+{
+	const char *p = *pp, *q = p;
+	int idx = -2;
+#if SWAR
+	if (p + 8 <= lim) {
+		uint64_t w = load8(p);
+		int n = comma_at(w);
+		if (n > 0 && n < 8 && p + n < end) {
+			q = p + n;
+			idx = sl__idmap_find8(m, w & ((1ull << (8 * n)) - 1), (size_t)n);
+		}
+	}
+#endif
+	if (q == p) {
+		while (q < end && *q != ',')
+			q++;
+		if (q > p)
+			idx = sl__idmap_get(m, p, (size_t)(q - p));
+		else if (allow_empty)
+			idx = -1;
+	}
+	if (q == end || idx < -1 || (idx < 0 && q != p))
+		return 0;
+	*out = (int16_t)idx;
+	*pp = q + 1;
+	return 1;
+}
+
+/* One row in the documented column order with every field plain (what
+ * the writer produces).  Returns 1, or 0 for the general path. */
+static int fast_row(const reader *r, const char *p, const char *end, const char *lim, sl_job *j)
+{
+	uint64_t v[NCOLS];
+	if (!fast_uint(&p, end, lim, 0, 18, &v[C_JOB_ID]) || !fast_uint(&p, end, lim, 0, 18, &v[C_SUBMIT]) ||
+	    !fast_id(&r->origins, &p, end, lim, 0, &j->origin) ||
+	    !fast_id(&r->classes, &p, end, lim, 1, &j->cls))
+		return 0;
+	for (int c = C_CORES; c <= C_OUTPUT; c++)
+		if (!fast_uint(&p, end, lim, 0, c == C_LATENCY ? 7 : 18, &v[c]))
+			return 0;
+	if (!fast_id(&r->tags, &p, end, lim, 1, &j->tag) ||
+	    !fast_uint(&p, end, lim, 1, 18, &v[C_TENANT]))
+		return 0;
+	for (int c = C_CORES; c <= C_TENANT; c++)
+		if (c != C_LATENCY && c != C_TAG && (int64_t)v[c] > col_hi[c])
+			return 0;
+	if (v[C_EST] < 1)
+		return 0;
+	j->id = (int64_t)v[C_JOB_ID];
+	j->submit = (int64_t)v[C_SUBMIT];
+	j->cores = (int32_t)v[C_CORES];
+	j->gpus = (int32_t)v[C_GPUS];
+	j->est_s = (int32_t)v[C_EST];
+	j->run_s = (int32_t)v[C_RUN];
+	j->deadline_s = (int64_t)v[C_DEADLINE];
+	j->latency_budget_ms = (float)v[C_LATENCY]; /* exact below 2^24 */
+	j->input_bytes = (int64_t)v[C_INPUT];
+	j->output_bytes = (int64_t)v[C_OUTPUT];
+	j->tenant = (int16_t)v[C_TENANT];
+	return 1;
 }
 
 /* Split and convert one data row [line, end) into *j. */
@@ -424,7 +571,12 @@ static int parse_header(reader *r, const char *p, const char *end)
 			break;
 		p = q + 1;
 	}
-	return pos == NCOLS ? 0 : header_fail_missing(r, seen);
+	if (pos != NCOLS)
+		return header_fail_missing(r, seen);
+	r->native = 1;
+	for (int k = 0; k < NCOLS; k++)
+		r->native &= r->col_at[k] == k;
+	return 0;
 }
 
 /* ---- the read loop ------------------------------------------------------ */
@@ -464,7 +616,11 @@ static int read_rows(reader *r)
 		if (r->t.n == r->t.cap)
 			sl__grow((void **)&r->t.jobs, &r->t.cap, sizeof *r->t.jobs, r->t.n + 1);
 		sl_job *j = &r->t.jobs[r->t.n];
-		if ((rc = parse_row(r, line, line + n, j)) || (rc = check_row(r, j)))
+		const char *lim = r->lines.data + r->lines.len; /* readable bytes end */
+		if (!(r->native && fast_row(r, line, line + n, lim, j)) &&
+		    (rc = parse_row(r, line, line + n, j)))
+			return rc;
+		if ((rc = check_row(r, j)))
 			return rc;
 		r->t.n++;
 	}

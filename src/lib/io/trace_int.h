@@ -21,6 +21,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "core/err.h"
 
@@ -51,6 +52,7 @@ void sl__lines_close(sl__lines *lr);
 
 typedef struct sl__idslot {
 	const char *s;          /* borrowed from the network; NULL = empty slot */
+	uint64_t w8;            /* its first min(len, 8) bytes, zero-padded (sl__idmap_word) */
 	uint32_t len;
 	int32_t idx;
 } sl__idslot;
@@ -60,7 +62,25 @@ typedef struct sl__idmap {
 	uint32_t mask;          /* slots - 1; slots is a power of two > 2 * count */
 } sl__idmap;
 
-/* The map's hash (FNV-1a), exposed so a reader can hash while it splits. */
+/* The first min(n, 8) bytes of s as a word, zero-padded: what the map
+ * hashes and compares ids of up to 8 bytes by. */
+static inline uint64_t sl__idmap_word(const char *s, size_t n)
+{
+	uint64_t w = 0;
+	memcpy(&w, s, n < 8 ? n : 8);
+	return w;
+}
+
+/* The map's hash of an id of n bytes whose first word is w (multiplicative;
+ * longer ids fold their further words in, sl__idmap_hash). */
+static inline uint32_t sl__idmap_hash8(uint64_t w, size_t n)
+{
+	return (uint32_t)(((w ^ (uint64_t)n) * 0x9e3779b97f4a7c15ull) >> 32);
+}
+uint32_t sl__idmap_hash(const char *s, size_t n);
+
+/* A byte-at-a-time string hash (FNV-1a) for readers that hash while they
+ * split (io/trace_map_load.c's string set); not the map's hash. */
 static inline uint32_t sl__idmap_hash_step(uint32_t h, unsigned char c)
 {
 	return (h ^ c) * 16777619u;
@@ -75,6 +95,17 @@ void sl__idmap_build(sl__idmap *m, const void *strs, size_t stride, int n);
 int  sl__idmap_get(const sl__idmap *m, const char *s, size_t n);
 /* The same with the hash of s[0..n) already computed. */
 int  sl__idmap_find(const sl__idmap *m, const char *s, size_t n, uint32_t hash);
+
+/* Index of the id of n <= 8 bytes whose zero-padded word is w, or -1: no
+ * string compare. */
+static inline int sl__idmap_find8(const sl__idmap *m, uint64_t w, size_t n)
+{
+	uint32_t h = sl__idmap_hash8(w, n) & m->mask;
+	for (; m->slot[h].s; h = (h + 1) & m->mask)
+		if (m->slot[h].w8 == w && m->slot[h].len == n)
+			return m->slot[h].idx;
+	return -1;
+}
 void sl__idmap_free(sl__idmap *m);
 
 /* ---- shared by the log readers (swf.c, alibaba.c, trace_map_load.c) ---- */

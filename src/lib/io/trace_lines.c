@@ -107,12 +107,12 @@ int sl__lines_next(sl__lines *lr, const char **line, size_t *n, sl_err *err)
 	}
 }
 
-static uint32_t hash_bytes(const char *s, size_t n)
+uint32_t sl__idmap_hash(const char *s, size_t n)
 {
-	uint32_t h = SL__IDMAP_HASH_INIT;
-	for (size_t i = 0; i < n; i++)
-		h = sl__idmap_hash_step(h, (unsigned char)s[i]);
-	return h;
+	uint64_t w = sl__idmap_word(s, n);
+	for (size_t i = 8; i < n; i += 8)
+		w = (w ^ sl__idmap_word(s + i, n - i)) * 0xff51afd7ed558ccdull;
+	return sl__idmap_hash8(w, n);
 }
 
 void sl__idmap_build(sl__idmap *m, const void *strs, size_t stride, int n)
@@ -125,16 +125,16 @@ void sl__idmap_build(sl__idmap *m, const void *strs, size_t stride, int n)
 	for (int i = 0; i < n; i++) {
 		const char *s = *(const char *const *)((const char *)strs + (size_t)i * stride);
 		size_t len = strlen(s);
-		uint32_t h = hash_bytes(s, len) & m->mask;
+		uint32_t h = sl__idmap_hash(s, len) & m->mask;
 		while (m->slot[h].s)
 			h = (h + 1) & m->mask;
-		m->slot[h] = (sl__idslot){s, (uint32_t)len, i};
+		m->slot[h] = (sl__idslot){s, sl__idmap_word(s, len), (uint32_t)len, i};
 	}
 }
 
 int sl__idmap_get(const sl__idmap *m, const char *s, size_t n)
 {
-	return sl__idmap_find(m, s, n, hash_bytes(s, n));
+	return sl__idmap_find(m, s, n, sl__idmap_hash(s, n));
 }
 
 int sl__idmap_find(const sl__idmap *m, const char *s, size_t n, uint32_t hash)

@@ -328,7 +328,10 @@ void sl_supply_release(sl_supply *s)
 int32_t sl_supply_index(const sl_supply *s, int64_t t)
 {
 	const sl_network *net = s->net;
-	return (int32_t)sl_floor_mod(sl_floor_div(t - net->t0, net->step_s), s->n);
+	int64_t d = t - net->t0;
+	if (d >= 0 && d <= (int64_t)UINT32_MAX) /* the common case, in 32-bit divisions */
+		return (int32_t)((uint32_t)d / (uint32_t)net->step_s % (uint32_t)s->n);
+	return (int32_t)sl_floor_mod(sl_floor_div(d, net->step_s), s->n);
 }
 
 double sl_supply_origin_ci(const sl_supply *s, int origin, int fallback_zone, int view, int32_t k)
@@ -359,22 +362,42 @@ void sl_cum_release(sl_cum *q)
 	q->c = NULL;
 }
 
-/* Integral from t0 to t (cycles of the series repeat). */
-static double cum_to(const sl_cum *q, int64_t t)
+/* Where t falls: step k of cycle cycles, frac seconds into it (cycles of
+ * the series repeat). */
+static void cum_pos(const sl_cum *q, int64_t t, int32_t *k, int64_t *frac, int64_t *cycles)
 {
 	int64_t i = sl_floor_div(t - q->t0, q->step_s);
-	int64_t frac = t - q->t0 - i * q->step_s;
-	int64_t cycles = sl_floor_div(i, q->n);
-	int32_t k = (int32_t)(i - cycles * q->n);
+	*frac = t - q->t0 - i * q->step_s;
+	*cycles = sl_floor_div(i, q->n);
+	*k = (int32_t)(i - *cycles * q->n);
+}
+
+/* Integral from t0 to the position (k, frac, cycles). */
+static double cum_at(const sl_cum *q, int32_t k, int64_t frac, int64_t cycles)
+{
 	double rate = (q->c[k + 1] - q->c[k]) / q->step_s;
 	return (double)cycles * q->c[q->n] + q->c[k] + rate * (double)frac;
 }
 
-double sl_cum_between(const sl_cum *q, int64_t a, int64_t b)
+void sl_cum_span_of(const sl_cum *q, int64_t a, int64_t b, sl_cum_span *sp)
 {
 	/* Shift both ends by whole cycles so a lies in the first one: the
 	 * difference then never subtracts two large sums. */
 	int64_t period = (int64_t)q->n * q->step_s;
 	int64_t shift = sl_floor_div(a - q->t0, period) * period;
-	return cum_to(q, b - shift) - cum_to(q, a - shift);
+	cum_pos(q, a - shift, &sp->k[0], &sp->frac[0], &sp->cycles[0]);
+	cum_pos(q, b - shift, &sp->k[1], &sp->frac[1], &sp->cycles[1]);
+}
+
+double sl_cum_span_between(const sl_cum *q, const sl_cum_span *sp)
+{
+	return cum_at(q, sp->k[1], sp->frac[1], sp->cycles[1]) -
+	       cum_at(q, sp->k[0], sp->frac[0], sp->cycles[0]);
+}
+
+double sl_cum_between(const sl_cum *q, int64_t a, int64_t b)
+{
+	sl_cum_span sp;
+	sl_cum_span_of(q, a, b, &sp);
+	return sl_cum_span_between(q, &sp);
 }

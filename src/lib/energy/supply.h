@@ -194,4 +194,16 @@ void sl_cum_release(sl_cum *q);
 /* Integral of the series over [a, b) in value x seconds (a <= b). */
 double sl_cum_between(const sl_cum *q, int64_t a, int64_t b);
 
+/* Where [a, b) falls on a series grid, so that several series on the same
+ * grid (n, step_s, t0) are integrated over it with one index computation:
+ * sl_cum_span_of once, then sl_cum_span_between per series gives exactly
+ * sl_cum_between. */
+typedef struct sl_cum_span {
+	int32_t k[2];        /* of a and b (shifted by whole cycles): step within the cycle */
+	int64_t frac[2];     /* seconds into that step */
+	int64_t cycles[2];   /* whole cycles before it */
+} sl_cum_span;
+void sl_cum_span_of(const sl_cum *q, int64_t a, int64_t b, sl_cum_span *sp);
+double sl_cum_span_between(const sl_cum *q, const sl_cum_span *sp);
+
 #endif

@@ -5,7 +5,8 @@
  *   - the supply series a run draws its steps from (energy/supply.h);
  *   - network energy: every placed job's input (at its submission) and
  *     output (at its end), kWh/GB of its route, charged at the origin's
- *     grid intensity under both carbon modes;
+ *     grid intensity under both carbon modes (the series per origin, site
+ *     and mode looked up once, at setup);
  *   - the other carbon mode's job shares, supply used by source, and the
  *     site totals under all four accounting views (from the per-step rows,
  *     exact because every value is constant within a step);
@@ -13,7 +14,8 @@
  *     first interconnect with sites at both ends, what running them at the
  *     receiving zone's first site on the line's power would have taken.
  *     Integrals of that site's PUE, price and the line's intensity are
- *     prefix sums (energy/supply.h sl_cum), so each job costs O(1).
+ *     prefix sums (energy/supply.h sl_cum) on one grid, so each job costs
+ *     O(1) and one index computation (sl_cum_span).
  */
 #include <string.h>
 
@@ -32,6 +34,12 @@ struct sim_enx {
 	double loss_frac;
 	sl_cum cum[CUM_COUNT];       /* watts site: PUE, PUE x price, PUE x line ci, PUE x flowing */
 	double flow_kwh;             /* watts energy in hours the line flows */
+	/* [norigins][nsites][2]: the grid intensity series (sup.n steps) an
+	 * origin's network energy is charged at, per site and carbon mode
+	 * (sl_supply_origin_ci, looked up once); own[origin] holds an
+	 * origin's own series on the step grid when it has one */
+	const double **oci;
+	double **own;
 };
 
 void sim__energy_supply(sl_sim *sim) { sl_supply_init(&sim->sup, sim->net); }
@@ -85,6 +93,28 @@ static void bw_setup(sl_sim *sim, struct sim_enx *x, int line, int w)
 	x->loss_frac = net->interconnects[line].loss_frac;
 }
 
+/* The origin intensity table (struct sim_enx, oci). */
+static void oci_setup(const sl_sim *sim, struct sim_enx *x)
+{
+	const sl_network *net = sim->net;
+	const sl_supply *sup = &sim->sup;
+	x->own = sl_calloc((size_t)net->norigins + 1, sizeof *x->own);
+	x->oci = sl_calloc((size_t)net->norigins * (size_t)net->nsites * 2 + 1, sizeof *x->oci);
+	for (int o = 0; o < net->norigins; o++) {
+		if (net->origins[o].has_carbon) {
+			x->own[o] = sl_malloc((size_t)sup->n * sizeof **x->own);
+			for (int32_t k = 0; k < sup->n; k++) /* the same values, on the grid */
+				x->own[o][k] = sl_supply_origin_ci(sup, o, 0, 0, k);
+		}
+		for (int s = 0; s < net->nsites; s++) {
+			int z = net->origins[o].has_zone ? net->origins[o].zone : net->sites[s].zone;
+			for (int m = 0; m < 2; m++)
+				x->oci[((size_t)o * (size_t)net->nsites + (size_t)s) * 2 + (size_t)m] =
+					x->own[o] ? x->own[o] : sl_supply_zone(sup, z, SL_ZS_CI + x->view[m]);
+		}
+	}
+}
+
 void sim__energy_setup(sl_sim *sim)
 {
 	struct sim_enx *x = sl_calloc(1, sizeof *x);
@@ -94,6 +124,7 @@ void sim__energy_setup(sl_sim *sim)
 	for (int m = 0; m < 2; m++)
 		x->view[m] = sl_supply_ci_view(m, sim->opts.green);
 	sim->sum.net_kwh_per_gb = x->net_kwh_per_gb;
+	oci_setup(sim, x);
 	int w = -1, line = find_line(sim->net, &w);
 	sim->sum.bw.line = line;
 	sim->sum.bw.watts_site = line >= 0 ? w : -1;
@@ -107,6 +138,10 @@ void sim__energy_free(sl_sim *sim)
 	if (x) {
 		for (int c = 0; c < CUM_COUNT; c++)
 			sl_cum_release(&x->cum[c]);
+		for (int o = 0; x->own && o < sim->net->norigins; o++)
+			sl_free(x->own[o]);
+		sl_free(x->own);
+		sl_free(x->oci);
 		sl_free(x->bits_site);
 		sl_free(x);
 		sim->enx = NULL;
@@ -123,11 +158,10 @@ static double net_energy(const sl_sim *sim, const sl_job *job, int site, const s
 	double per_gb = sl_supply_route_kwh_per_gb(r, x->net_kwh_per_gb);
 	double in = (double)job->input_bytes / 1e9 * per_gb;
 	double out = (double)job->output_bytes / 1e9 * per_gb;
-	int z = sim->net->sites[site].zone;
+	const double *const *ci = &x->oci[((size_t)job->origin * (size_t)sim->nsites + (size_t)site) * 2];
 	int32_t ks = sl_supply_index(&sim->sup, job->submit), ke = sl_supply_index(&sim->sup, end);
 	for (int m = 0; m < 2; m++)
-		carbon_g[m] = in * sl_supply_origin_ci(&sim->sup, job->origin, z, x->view[m], ks) +
-		              out * sl_supply_origin_ci(&sim->sup, job->origin, z, x->view[m], ke);
+		carbon_g[m] = in * ci[m][ks] + out * ci[m][ke];
 	return in + out;
 }
 
@@ -158,15 +192,17 @@ static void bw_job(sl_sim *sim, const sl_job *job, const sl_sim_job *r, const do
 	bw->bits_carbon_g[!lead] += r->carbon_alt_g;
 	bw->bits_net_kwh += here_kwh;
 	bw->bits_transfer_cny += sl_transfer_job_cny(rh, job);
-	double fac = w_w * sl_cum_between(&x->cum[CUM_PUE], r->start, r->end) / SIM_J_PER_KWH;
+	sl_cum_span sp; /* every cum shares the grid: one index computation */
+	sl_cum_span_of(&x->cum[CUM_PUE], r->start, r->end, &sp);
+	double fac = w_w * sl_cum_span_between(&x->cum[CUM_PUE], &sp) / SIM_J_PER_KWH;
 	bw->watts_kwh += fac;
 	bw->watts_sent_kwh += fac / (1.0 - x->loss_frac);
-	bw->watts_cost_cny += w_w * sl_cum_between(&x->cum[CUM_PRICE], r->start, r->end) / SIM_J_PER_KWH;
+	bw->watts_cost_cny += w_w * sl_cum_span_between(&x->cum[CUM_PRICE], &sp) / SIM_J_PER_KWH;
 	bw->watts_carbon_g[SL_CARBON_AVERAGE] +=
-		w_w * sl_cum_between(&x->cum[CUM_CI_AVG], r->start, r->end) / SIM_J_PER_KWH;
+		w_w * sl_cum_span_between(&x->cum[CUM_CI_AVG], &sp) / SIM_J_PER_KWH;
 	bw->watts_carbon_g[SL_CARBON_MARGINAL] +=
-		w_w * sl_cum_between(&x->cum[CUM_CI_MARG], r->start, r->end) / SIM_J_PER_KWH;
-	x->flow_kwh += w_w * sl_cum_between(&x->cum[CUM_FLOW], r->start, r->end) / SIM_J_PER_KWH;
+		w_w * sl_cum_span_between(&x->cum[CUM_CI_MARG], &sp) / SIM_J_PER_KWH;
+	x->flow_kwh += w_w * sl_cum_span_between(&x->cum[CUM_FLOW], &sp) / SIM_J_PER_KWH;
 	bw->watts_net_kwh += net_energy(sim, job, bw->watts_site, rw, r->end, c);
 	bw->watts_transfer_cny += sl_transfer_job_cny(rw, job);
 	for (int m = 0; m < 2; m++) {

@@ -41,6 +41,7 @@ static void step_fill(const sl_sim *sim, int s, int32_t k, sim_step *v)
 	v->ci_sur = net->zones[st->zone].surplus_g_per_kwh;
 	v->green_w = v->onsite_w + v->surplus_w +
 	             (sim->opts.green == SL_GREEN_MARKET ? v->contract_w : 0.0);
+	v->grid_only = v->onsite_w == 0 && v->surplus_w == 0 && v->contract_w == 0;
 }
 
 static double step_value(const sim_step *v, int kind);
@@ -130,6 +131,30 @@ static void step_refresh(sl_sim *sim, int s, sim_site *ss)
 
 static double min2(double a, double b) { return a < b ? a : b; }
 
+/* piece() in a step without on-site, surplus or contracted supply: the
+ * same operations on the same values with the supply terms, which are
+ * all +0 there (adding +0 changes no sum), left out. */
+static void piece_grid(sim_acc *b, sim_site *ss, double it, double f, double dt)
+{
+	sim_tot *t = &ss->tot;
+	const sim_step *v = ss->cur;
+	double core_s = ss->busy_c * dt, gpu_s = ss->busy_g * dt;
+	b->busy_core_s += core_s;
+	b->busy_gpu_s += gpu_s;
+	t->carbon_alt_g += f * v->ci_alt * dt / SIM_J_PER_KWH;
+	ss->Calt += ss->pue * v->ci_alt * dt;
+	t->busy_core_s += core_s;
+	t->busy_gpu_s += gpu_s;
+	t->it_j += it * dt;
+	t->facility_j += f * dt;
+	t->grid_j += f * dt;
+	t->carbon_g += f * dt * ss->ci / SIM_J_PER_KWH;
+	t->cost_cny += f * dt * ss->price / SIM_J_PER_KWH;
+	ss->E += ss->pue * dt;
+	ss->C += ss->pue * ss->ci * dt;
+	ss->M += ss->pue * ss->price * dt;
+}
+
 /* Add dt seconds at the site's current power and step values.  Supply in
  * order: on-site, curtailed surplus (charged ci_sur), contracts (zero in
  * the market basis, grid in the location basis), then the grid. */
@@ -140,6 +165,10 @@ static void piece(sl_sim *sim, int s, sim_site *ss, double dt)
 	const sim_step *v = ss->cur;
 	double it = ss->idle_w + ss->busy_w;
 	double f = it * ss->pue;
+	if (v->grid_only && f >= 0) {
+		piece_grid(b, ss, it, f, dt);
+		return;
+	}
 	double on = min2(f, v->onsite_w), sur = min2(f - on, v->surplus_w);
 	double con = min2(f - on - sur, v->contract_w);
 	double green = on + sur + (sim->opts.green == SL_GREEN_MARKET ? con : 0.0);

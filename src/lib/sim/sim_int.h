@@ -47,6 +47,7 @@ typedef struct sim_step {
 	 * = what the run's green basis counts as zero-carbon */
 	double onsite_w, surplus_w, contract_w, ci_sur, ci_alt;
 	double ci_view[SL_CI_COUNT];
+	int grid_only;   /* no on-site, surplus or contracted supply: all from the grid */
 } sim_step;
 
 /* What the run records per site and step; the rest of a row follows

@@ -226,28 +226,28 @@ void sim__energy_job_end(sl_sim *sim, const sl_job *job, const sl_sim_job *r)
 		bw_job(sim, job, r, c, kwh);
 }
 
-/* Site totals under every view, from the per-step rows. */
+/* Site totals under every view, from the per-step rows (the part of
+ * sl_sim_bucket_at they need, by the same expressions). */
 static void views(sl_sim *sim)
 {
 	int32_t n = sim->sup.n;
-	sl_sim_summary *sum = &sim->sum;
-	memset(sum->carbon_view_g, 0, sizeof sum->carbon_view_g);
-	for (size_t b = 0; b < sim->nbk; b++) {
-		int64_t t = sim->t_begin + (int64_t)b * sim->step_s;
-		int32_t k = sl_supply_index(&sim->sup, t);
+	double cv[2][2] = {{0, 0}, {0, 0}}; /* [basis][mode], as sum->carbon_view_g */
+	int32_t k = sl_supply_index(&sim->sup, sim->t_begin);
+	for (size_t b = 0; b < sim->nbk; b++, k = k + 1 == n ? 0 : k + 1) {
+		const sim_acc *row = &sim->bk[b * (size_t)sim->nsites];
 		for (int s = 0; s < sim->nsites; s++) {
 			const sim_step *v = &sim->steps[(size_t)s * (size_t)n + (size_t)k];
-			sl_sim_bucket bk;
-			sl_sim_bucket_at(sim, b, s, &bk);
-			double loc = bk.facility_j - bk.onsite_j - bk.surplus_j, mkt = loc - bk.contract_j;
-			double sur = bk.surplus_j * v->ci_sur;
-			double (*cv)[2] = sum->carbon_view_g;
+			const sim_acc *a = &row[s];
+			double facility_j = sim__bucket_it_j(sim, &sim->site[s], a) * v->pue;
+			double loc = facility_j - a->onsite_j - a->surplus_j, mkt = loc - a->contract_j;
+			double sur = a->surplus_j * v->ci_sur;
 			cv[SL_GREEN_LOCATION][SL_CARBON_AVERAGE] += (loc * v->ci_view[SL_CI_LOCATION] + sur) / SIM_J_PER_KWH;
 			cv[SL_GREEN_LOCATION][SL_CARBON_MARGINAL] += (loc * v->ci_view[SL_CI_MARGINAL] + sur) / SIM_J_PER_KWH;
 			cv[SL_GREEN_MARKET][SL_CARBON_AVERAGE] += (mkt * v->ci_view[SL_CI_RESIDUAL] + sur) / SIM_J_PER_KWH;
 			cv[SL_GREEN_MARKET][SL_CARBON_MARGINAL] += (mkt * v->ci_view[SL_CI_MARGINAL] + sur) / SIM_J_PER_KWH;
 		}
 	}
+	memcpy(sim->sum.carbon_view_g, cv, sizeof cv);
 }
 
 static double rel_diff(double a, double b)

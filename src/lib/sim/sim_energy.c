@@ -214,8 +214,7 @@ void sl_sim_bucket_at(const sl_sim *sim, size_t b, int s, sl_sim_bucket *out)
 	const sim_step *v = &sim->steps[(size_t)s * (size_t)n + (size_t)k];
 	out->busy_core_s = a->busy_core_s;
 	out->busy_gpu_s = a->busy_gpu_s;
-	out->it_j = ss->idle_w * sim->step_s + a->busy_core_s * ss->inc_core_w +
-	            a->busy_gpu_s * ss->inc_gpu_w;
+	out->it_j = sim__bucket_it_j(sim, ss, a);
 	out->facility_j = out->it_j * v->pue;
 	out->green_j = a->green_j;
 	out->grid_j = out->facility_j - a->green_j;

@@ -135,6 +135,13 @@ struct sl_sim {
 };
 
 /* sim_energy.c */
+/* IT energy (J) of a site's step row: idle over the whole step plus the
+ * busy increments (one expression for sl_sim_bucket_at and the views). */
+static inline double sim__bucket_it_j(const sl_sim *sim, const sim_site *ss, const sim_acc *a)
+{
+	return ss->idle_w * sim->step_s + a->busy_core_s * ss->inc_core_w +
+	       a->busy_gpu_s * ss->inc_gpu_w;
+}
 void sim__energy_init(sl_sim *sim);
 /* Integrate site s's power from its last_t to t (>= last_t). */
 void sim__advance(sl_sim *sim, int s, int64_t t);

@@ -43,6 +43,10 @@
  *     whether Slurm still knows the job (if not, it ends ENDED).  A start of
  *     0 means the caller knew the job only as submitted: it then gets a
  *     RUNNING event when the job starts.
+ *   - the optional ops: health reports sl_exec_slurm_status_get's view;
+ *     withdraw takes back a job held here that no send may have delivered
+ *     (the service places it at another site); a job Slurm refused ends
+ *     FAILED with event.refused set.
  */
 #ifndef SL_EXEC_SLURM_H
 #define SL_EXEC_SLURM_H

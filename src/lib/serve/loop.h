@@ -4,8 +4,11 @@
  *
  * The loop holds every active job (queued, planned, running) in a compact
  * table, one FCFS + EASY queue per site (sched/site_queue.h), the policy's
- * state, the live signal overrides and the executor.  Nothing else touches
- * them.  Other threads talk to it through requests: a committed new job, a
+ * state, the live signal overrides and the executors: one shared by the
+ * sites that run local processes, and one per site that is a Slurm cluster
+ * (sl_loop_site; such a "remote" site has no queue here, feeds its live
+ * capacity and health to the policy's view, and fails over: loop_sites.c,
+ * docs/slurm.md).  Nothing else touches them.  Other threads talk to it through requests: a committed new job, a
  * cancel, a query (sites, signals, metrics), a signal override.  Requests
  * go into a mutex-protected inbox and an eventfd wakes the loop; a request
  * carrying a reply callback is answered on the loop thread.

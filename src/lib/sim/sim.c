@@ -93,8 +93,7 @@ static void setup(sl_sim *sim)
 	/* Rows for the trace's span now (one allocation instead of doublings);
 	 * runs that go on longer grow it. */
 	int64_t span = sim->last_end - sim->t_begin;
-	sim__buckets_reserve(sim, (size_t)(span / sim->step_s + 1));
-	sim->nbk = 0;
+	sim__buckets_capacity(sim, (size_t)(span / sim->step_s + 2));
 	sim->view.ops = &sim__view_ops;
 	sim->view.ctx = sim;
 	sim->view.net = net;

@@ -92,16 +92,21 @@ void sim__energy_init(sl_sim *sim)
 	sim->vstep_lo = sim->vstep_hi = INT64_MIN;
 }
 
-/* Make room for bucket row b (zeroed). */
+void sim__buckets_capacity(sl_sim *sim, size_t rows)
+{
+	sl__grow((void **)&sim->bk, &sim->bk_cap, sizeof *sim->bk, rows * (size_t)sim->nsites);
+}
+
+/* Make room for bucket row b (zeroed).  Rows are zeroed as they are first
+ * reached, not when allocated: the row is then in cache for the pieces
+ * that follow, and capacity never reached is never touched. */
 void sim__buckets_reserve(sl_sim *sim, size_t b)
 {
 	if (b < sim->nbk)
 		return;
-	size_t need = (b + 1) * (size_t)sim->nsites, old = sim->bk_cap;
-	if (need > sim->bk_cap) {
-		sl__grow((void **)&sim->bk, &sim->bk_cap, sizeof *sim->bk, need);
-		memset(sim->bk + old, 0, (sim->bk_cap - old) * sizeof *sim->bk);
-	}
+	size_t ns = (size_t)sim->nsites;
+	sim__buckets_capacity(sim, b + 1);
+	memset(sim->bk + sim->nbk * ns, 0, (b + 1 - sim->nbk) * ns * sizeof *sim->bk);
 	sim->nbk = b + 1;
 }
 

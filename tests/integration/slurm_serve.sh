@@ -86,6 +86,7 @@ NSTART=0
 start() { # start [SA token file]: serve on a free port (or $PORT again); sets PID, SUANLI_URL
 	NSTART=$((NSTART + 1))
 	LOG=$D/serve.$NSTART.log
+	: >"$LOG"
 	"$S" serve --scenario "$SCEN" --data "$D/data" --listen "127.0.0.1:${PORT:-0}" --grace 1s \
 		--failover-after 2s --site-backend "$(site_a "${1:-}")" --site-backend "$(site_b)" \
 		2>"$LOG" &
@@ -119,8 +120,8 @@ wait_sites() {
 	return 1
 }
 # comments of every job (any state) Slurm knows on cluster c
-comments() { SLURM_CONF=$D/$1/slurm.conf squeue -h -t all -o '%k'; }
-slurm_state() { SLURM_CONF=$D/$1/slurm.conf squeue -h -t all -o '%k %T' | sed -n "s/^suanli:$2 //p"; }
+comments() { SLURM_CONF=$D/$1/slurm.conf squeue -h -t all -o '%k' 2>/dev/null; }
+slurm_state() { SLURM_CONF=$D/$1/slurm.conf squeue -h -t all -o '%k %T' 2>/dev/null | sed -n "s/^suanli:$2 //p"; }
 
 start
 [ -n "$PORT" ] && ok "serve started with two Slurm sites" || { notok "serve start"; sed 's/^/# /' "$LOG"; exit 1; }

@@ -168,7 +168,7 @@ tf=$(date +%s.%N)
 m=$(sub --shell -- 'echo moved; exit 0')   # SA still looks up, with one free core
 wait_state "$m" done 45 && ok "the job sent to the dead cluster ran on the other one" || notok "failover"
 tm=$(date +%s.%N)
-is "... at SB, not at A" "$(field "$m" .site) $(comments a | grep -c "^suanli:$m\$")" "SB 0"
+is "... at SB" "$(field "$m" .site) $(comments b | grep -c "^suanli:$m\$")" "SB 1"
 has "its history says why" "$(field "$m" '[.events[] | select(.event == "failover") | .detail] | join(" ")')" \
 	"taken back from SA before it started"
 out=$("$S" sites)
@@ -189,6 +189,8 @@ is "jobs running on A stay A's" "$(field "$x2" '.state + " " + .site')" "running
 # --- A comes back ---
 SLURM_CLUSTER_CPUS=3 "$SC" up suanli-a "$BASE_A" "$D/a" >/dev/null 2>&1
 wait_sites '.sites[0].up' 30 && ok "SA up again" || notok "SA back"
+is "the moved job never reached A (its controller's state, now it answers)" \
+	"$(comments a | grep -c "^suanli:$m\$")" 0
 wait_state "$w" done 30 && is "the waiting job ran at SA" "$(field "$w" .site)" SA || notok "waiting job"
 wait_state "$x2" done 40 && wait_state "$x3" done 10 &&
 	is "A's running jobs ran to their end there, once" \

@@ -176,6 +176,7 @@ void sl_sim_free(sl_sim *sim)
 	sl_free(sim->is_dirty);
 	sl_free(sim->bk);
 	sl_free(sim->steps);
+	sl_free(sim->vsig);
 	sim__energy_free(sim);
 	sl_free(sim->sum.sites);
 	sl_free(sim->waits);

@@ -90,6 +90,7 @@ void sim__energy_init(sl_sim *sim)
 	steps_init(sim);
 	sim__energy_setup(sim);
 	sim->vstep_lo = sim->vstep_hi = INT64_MIN;
+	sim->vsig = sl_calloc((size_t)net->nsites * SL_SIG_COUNT, sizeof *sim->vsig);
 }
 
 void sim__buckets_capacity(sl_sim *sim, size_t rows)
@@ -273,10 +274,8 @@ static double step_value(const sim_step *v, int kind)
 static double view_signal(const void *ctx, int kind, int s, int64_t t)
 {
 	const sl_sim *sim = ctx;
-	if (t >= sim->vstep_lo && t < sim->vstep_hi) {
-		size_t n = (size_t)(sim->net->nsteps > 0 ? sim->net->nsteps : 1);
-		return step_value(&sim->steps[(size_t)s * n + (size_t)sim->vk], kind);
-	}
+	if (t >= sim->vstep_lo && t < sim->vstep_hi && kind >= 0 && kind < SL_SIG_COUNT)
+		return sim->vsig[(size_t)s * SL_SIG_COUNT + (size_t)kind];
 	return sim__signal(sim, kind, s, t);
 }
 
@@ -291,4 +290,8 @@ void sim__view_at(sl_sim *sim, int64_t now)
 	sim->vstep_lo = step_floor(sim, now);
 	sim->vstep_hi = sim->vstep_lo + sim->step_s;
 	sim->vk = (int32_t)sl_floor_mod(sl_floor_div(now - sim->net->t0, sim->step_s), n);
+	for (int s = 0; s < sim->nsites; s++)
+		for (int kind = 0; kind < SL_SIG_COUNT; kind++)
+			sim->vsig[(size_t)s * SL_SIG_COUNT + (size_t)kind] =
+				step_value(&sim->steps[(size_t)s * (size_t)n + (size_t)sim->vk], kind);
 }

@@ -122,6 +122,8 @@ struct sl_sim {
 	sl_plan_ctl ctl;
 	char desc[256];
 	int32_t vk;                    /* its signal index */
+	double *vsig;                  /* [nsites][SL_SIG_COUNT]: every site's signals in that step,
+	                                * side by side (what placements read) */
 
 	/* job metrics gathered as jobs end (sim_metrics.c) */
 	int64_t *waits;                /* start - submit of started jobs */

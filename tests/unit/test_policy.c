@@ -182,7 +182,12 @@ static void test_site_down(void **st)
 	const char *const all[] = {"greenest", "cheapest", "round-robin", "least-loaded"};
 	for (int i = 0; i < 4; i++)
 		assert_int_not_equal(place(x, all[i], &j, &d), CKG);
+	/* suanli would take CTU (greenest, legal); with CTU down it must not. */
 	down[CKG] = 0;
+	down[CTU] = 1;
+	int ss = place(x, "suanli", &j, &d);
+	assert_true(ss >= 0 && ss != CTU);
+	down[CTU] = 0;
 	assert_int_equal(place(x, "nearest", &j, &d), CKG);
 	x->v.site_down = NULL;
 }

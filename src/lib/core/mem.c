@@ -3,9 +3,12 @@
  */
 #include "core/mem.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 static void oom(size_t n)
 {
@@ -53,6 +56,22 @@ char *sl_strndup(const char *s, size_t n)
 void sl_free(void *p)
 {
 	free(p);
+}
+
+void sl_mem_prefault(void *p, size_t n)
+{
+#ifdef MADV_POPULATE_WRITE
+	long page = sysconf(_SC_PAGESIZE);
+	if (page <= 0 || n < (size_t)page * 16)
+		return; /* small: the faults cost nothing worth a call */
+	uintptr_t a = ((uintptr_t)p + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
+	uintptr_t b = ((uintptr_t)p + n) & ~((uintptr_t)page - 1);
+	if (b > a)
+		(void)madvise((void *)a, b - a, MADV_POPULATE_WRITE); /* a hint: failure is harmless */
+#else
+	(void)p;
+	(void)n;
+#endif
 }
 
 void sl__grow(void **v, size_t *cap, size_t elsize, size_t need)

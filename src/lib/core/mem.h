@@ -21,6 +21,12 @@ char *sl_strdup(const char *s);
 char *sl_strndup(const char *s, size_t n);
 void  sl_free(void *p); /* accepts NULL */
 
+/* A hint for a large array that is about to be written in full: map the
+ * pages of p[0..n) now, in one system call, instead of taking one page
+ * fault per page as each is first written (Linux MADV_POPULATE_WRITE;
+ * elsewhere, or when refused, nothing happens).  Contents are unchanged. */
+void  sl_mem_prefault(void *p, size_t n);
+
 /* Grow *v (an array of elsize-byte items with *cap slots) to hold at least
  * need items.  Doubles; never shrinks. */
 void sl__grow(void **v, size_t *cap, size_t elsize, size_t need);

@@ -77,6 +77,7 @@ static void setup(sl_sim *sim)
 	sim->nsites = net->nsites;
 	sim->step_s = net->step_s;
 	sim->res = sl_calloc(sim->trace->n ? sim->trace->n : 1, sizeof *sim->res);
+	sl_mem_prefault(sim->res, sim->trace->n * sizeof *sim->res);
 	sim->site = sl_calloc((size_t)net->nsites, sizeof *sim->site);
 	sim->sum.nsites = net->nsites;
 	sim->sum.sites = sl_calloc((size_t)net->nsites, sizeof *sim->sum.sites);
@@ -90,10 +91,12 @@ static void setup(sl_sim *sim)
 	if (sim->trace->n)
 		sim->last_end = sim->trace->jobs[sim->trace->n - 1].submit;
 	sim__energy_init(sim);
-	/* Rows for the trace's span now (one allocation instead of doublings);
-	 * runs that go on longer grow it. */
+	/* Rows for the trace's span now (one allocation instead of doublings,
+	 * its pages mapped at once); runs that go on longer grow it. */
 	int64_t span = sim->last_end - sim->t_begin;
-	sim__buckets_capacity(sim, (size_t)(span / sim->step_s + 2));
+	sim->bk_cap = (size_t)(span / sim->step_s + 2) * (size_t)sim->nsites;
+	sim->bk = sl_malloc(sim->bk_cap * sizeof *sim->bk);
+	sl_mem_prefault(sim->bk, sim->bk_cap * sizeof *sim->bk);
 	sim->view.ops = &sim__view_ops;
 	sim->view.ctx = sim;
 	sim->view.net = net;

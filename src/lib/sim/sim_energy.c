@@ -93,11 +93,6 @@ void sim__energy_init(sl_sim *sim)
 	sim->vsig = sl_calloc((size_t)net->nsites * SL_SIG_COUNT, sizeof *sim->vsig);
 }
 
-void sim__buckets_capacity(sl_sim *sim, size_t rows)
-{
-	sl__grow((void **)&sim->bk, &sim->bk_cap, sizeof *sim->bk, rows * (size_t)sim->nsites);
-}
-
 /* Make room for bucket row b (zeroed).  Rows are zeroed as they are first
  * reached, not when allocated: the row is then in cache for the pieces
  * that follow, and capacity never reached is never touched. */
@@ -106,7 +101,7 @@ void sim__buckets_reserve(sl_sim *sim, size_t b)
 	if (b < sim->nbk)
 		return;
 	size_t ns = (size_t)sim->nsites;
-	sim__buckets_capacity(sim, b + 1);
+	sl__grow((void **)&sim->bk, &sim->bk_cap, sizeof *sim->bk, (b + 1) * ns);
 	memset(sim->bk + sim->nbk * ns, 0, (b + 1 - sim->nbk) * ns * sizeof *sim->bk);
 	sim->nbk = b + 1;
 }

@@ -149,8 +149,6 @@ void sim__energy_init(sl_sim *sim);
 void sim__advance(sl_sim *sim, int s, int64_t t);
 /* Make room for step row b (rows are zeroed). */
 void sim__buckets_reserve(sl_sim *sim, size_t b);
-/* Allocate room for rows step rows (not zeroed, not counted in nbk). */
-void sim__buckets_capacity(sl_sim *sim, size_t rows);
 /* Value of a signal kind at site s at time t (true series). */
 double sim__signal(const sl_sim *sim, int kind, int s, int64_t t);
 extern const sl_view_ops sim__view_ops;

@@ -93,8 +93,10 @@ void sim__job_ended(sl_sim *sim, const sl_job *job, const sl_sim_job *r)
 	double b = (double)(wait + run) / den;
 	sim->bsld_sum += b > 1 ? b : 1;
 	sim->wait_sum += (double)wait;
-	if (!sim->waits)
+	if (!sim->waits) {
 		sim->waits = sl_malloc((sim->trace->n ? sim->trace->n : 1) * sizeof *sim->waits);
+		sl_mem_prefault(sim->waits, (sim->trace->n - sum->rejected) * sizeof *sim->waits);
+	}
 	sim->waits[sim->nwaits++] = wait;
 	sum->data_bytes += (double)job->input_bytes + (double)job->output_bytes;
 	if (route)

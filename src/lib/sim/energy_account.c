@@ -40,6 +40,9 @@ struct sim_enx {
 	 * origin's own series on the step grid when it has one */
 	const double **oci;
 	double **own;
+	int32_t ks, ke;              /* step indices of the ending job's submission and end */
+	int64_t end_lo, end_hi;      /* the step holding the last end (ends come in time order) */
+	int32_t end_k;
 };
 
 void sim__energy_supply(sl_sim *sim) { sl_supply_init(&sim->sup, sim->net); }
@@ -121,6 +124,7 @@ void sim__energy_setup(sl_sim *sim)
 	sim->enx = x;
 	x->net_kwh_per_gb =
 		sl_supply_net_default(sim->net, sim->opts.has_net_kwh_per_gb, sim->opts.net_kwh_per_gb);
+	x->end_lo = x->end_hi = INT64_MIN;
 	for (int m = 0; m < 2; m++)
 		x->view[m] = sl_supply_ci_view(m, sim->opts.green);
 	sim->sum.net_kwh_per_gb = x->net_kwh_per_gb;
@@ -152,17 +156,30 @@ void sim__energy_free(sl_sim *sim)
 /* Network energy (kWh) of a job's data over route r, and its carbon per
  * carbon mode at the origin's grid (input at submission, output at end). */
 static double net_energy(const sl_sim *sim, const sl_job *job, int site, const sl_route *r,
-                         int64_t end, double carbon_g[2])
+                         double carbon_g[2])
 {
 	const struct sim_enx *x = sim->enx;
 	double per_gb = sl_supply_route_kwh_per_gb(r, x->net_kwh_per_gb);
 	double in = (double)job->input_bytes / 1e9 * per_gb;
 	double out = (double)job->output_bytes / 1e9 * per_gb;
 	const double *const *ci = &x->oci[((size_t)job->origin * (size_t)sim->nsites + (size_t)site) * 2];
-	int32_t ks = sl_supply_index(&sim->sup, job->submit), ke = sl_supply_index(&sim->sup, end);
 	for (int m = 0; m < 2; m++)
-		carbon_g[m] = in * ci[m][ks] + out * ci[m][ke];
+		carbon_g[m] = in * ci[m][x->ks] + out * ci[m][x->ke];
 	return in + out;
+}
+
+/* The step indices net_energy charges a job at: its submission's and its
+ * end's (the end's from a one-step cache). */
+static void job_steps(sl_sim *sim, const sl_job *job, int64_t end)
+{
+	struct sim_enx *x = sim->enx;
+	if (end < x->end_lo || end >= x->end_hi) {
+		x->end_k = sl_supply_index(&sim->sup, end);
+		x->end_lo = end - sl_floor_mod(end - sim->net->t0, sim->step_s);
+		x->end_hi = x->end_lo + sim->step_s;
+	}
+	x->ke = x->end_k;
+	x->ks = sl_supply_index(&sim->sup, job->submit);
 }
 
 /* The job run at the watts site instead, on the line's power. */
@@ -203,7 +220,7 @@ static void bw_job(sl_sim *sim, const sl_job *job, const sl_sim_job *r, const do
 	bw->watts_carbon_g[SL_CARBON_MARGINAL] +=
 		w_w * sl_cum_span_between(&x->cum[CUM_CI_MARG], &sp) / SIM_J_PER_KWH;
 	x->flow_kwh += w_w * sl_cum_span_between(&x->cum[CUM_FLOW], &sp) / SIM_J_PER_KWH;
-	bw->watts_net_kwh += net_energy(sim, job, bw->watts_site, rw, r->end, c);
+	bw->watts_net_kwh += net_energy(sim, job, bw->watts_site, rw, c);
 	bw->watts_transfer_cny += sl_transfer_job_cny(rw, job);
 	for (int m = 0; m < 2; m++) {
 		bw->bits_net_carbon_g[m] += here_net[m];
@@ -217,8 +234,9 @@ void sim__energy_job_end(sl_sim *sim, const sl_job *job, const sl_sim_job *r)
 	const sl_route *route = sl_network_route(sim->net, job->origin, r->site);
 	double c[2] = {0, 0}, kwh = 0;
 	sum->sites[r->site].job_carbon_alt_g += r->carbon_alt_g;
+	job_steps(sim, job, r->end);
 	if (route)
-		kwh = net_energy(sim, job, r->site, route, r->end, c);
+		kwh = net_energy(sim, job, r->site, route, c);
 	sum->net_kwh += kwh;
 	for (int m = 0; m < 2; m++)
 		sum->net_carbon_g[m] += c[m];

@@ -61,16 +61,53 @@ static size_t rank_index(size_t n, double p)
 	return rank < 1 ? 0 : rank - 1;
 }
 
-/* p50, p95, p99 of a[0..n): after selecting the k-th smallest, everything
- * from k on is >= it, so each higher percentile selects in that tail. */
+#define SMALL_WAIT 65536 /* waits below this many seconds are counted by value */
+
+/* The k[r]-th smallest (0-based, k ascending) of a[0..n) into out[r].
+ * Most waits are short: values in [0, SMALL_WAIT) are counted by value in
+ * one pass, which answers every rank that falls among them; the others
+ * (longer, or negative, which a wait never is) are moved to the front of a
+ * and selected there, each higher rank in the tail the previous selection
+ * left (everything from it on is >= it). */
+static void select3(int64_t *a, size_t n, const size_t k[3], double out[3])
+{
+	uint32_t *count = sl_calloc(SMALL_WAIT, sizeof *count);
+	size_t m = 0, neg = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (a[i] >= 0 && a[i] < SMALL_WAIT) {
+			count[a[i]]++;
+		} else {
+			neg += a[i] < 0;
+			a[m++] = a[i];
+		}
+	}
+	size_t small = n - m, seen = 0, lo = 0;
+	int64_t v = 0;
+	for (int r = 0; r < 3; r++) {
+		if (k[r] >= neg && k[r] - neg < small) { /* counted: walk the counts on */
+			while (seen + count[v] <= k[r] - neg)
+				seen += count[v++];
+			out[r] = (double)v;
+		} else { /* rank among the front: negatives first, then the long ones */
+			size_t kf = k[r] < neg ? k[r] : k[r] - small;
+			out[r] = (double)select_kth(a + lo, m - lo, kf - lo);
+			lo = kf;
+		}
+	}
+	sl_free(count);
+}
+
+/* p50, p95, p99 of a[0..n) (nearest rank). */
 static void percentiles(int64_t *a, size_t n, double *p50, double *p95, double *p99)
 {
 	if (n == 0)
 		return;
-	size_t k50 = rank_index(n, 50), k95 = rank_index(n, 95), k99 = rank_index(n, 99);
-	*p50 = (double)select_kth(a, n, k50);
-	*p95 = (double)select_kth(a + k50, n - k50, k95 - k50);
-	*p99 = (double)select_kth(a + k95, n - k95, k99 - k95);
+	size_t k[3] = {rank_index(n, 50), rank_index(n, 95), rank_index(n, 99)};
+	double out[3];
+	select3(a, n, k, out);
+	*p50 = out[0];
+	*p95 = out[1];
+	*p99 = out[2];
 }
 
 /* Per-job checks and sums, at the job's end (its data is in cache). */

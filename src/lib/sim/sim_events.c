@@ -51,8 +51,16 @@ int sim__evq_pop(sim_evq *q, sim_ev *out)
 {
 	if (q->n == 0)
 		return -1;
-	*out = q->e[0];
-	sim_ev x = q->e[--q->n];
+	/* Field by field: entries are written that way (push), and a 16-byte
+	 * load of two recent 8-byte stores waits for them to retire. */
+	out->key = q->e[0].key;
+	out->run = q->e[0].run;
+	out->pad = 0;
+	sim_ev x;
+	q->n--;
+	x.key = q->e[q->n].key;
+	x.run = q->e[q->n].run;
+	x.pad = 0;
 	size_t i = 0, n = q->n;
 	for (;;) {
 		size_t c = 4 * i + 1;

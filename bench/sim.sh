@@ -2,7 +2,7 @@
 # make bench: simulator replay rate per policy and memory per job on the
 # built-in scenario (figures and how to read them: bench/README.md).
 # Env: B (build dir, default build), BENCH_JOBS (default 1000000),
-# BENCH_POLICIES (default every registered policy), SIM_BENCH_REPEAT (runs per
+# BENCH_POLICIES (default the five baselines), SIM_BENCH_REPEAT (runs per
 # policy, the fastest reported; default 3).  Output goes to $B/bench/.
 set -e
 B=${B:-build}
@@ -10,7 +10,7 @@ OUT=$B/bench
 SCN=scenarios/xinjiang-chongqing/scenario.yaml
 JOBS=${BENCH_JOBS:-1000000}
 TINY=1000
-POLICIES=${BENCH_POLICIES:-nearest round-robin least-loaded cheapest greenest suanli}
+POLICIES=${BENCH_POLICIES:-nearest round-robin least-loaded cheapest greenest}
 LIBS="-lyaml -ljansson -lsqlite3 -lmicrohttpd -lcurl -lsodium -lz -lm -lpthread"
 mkdir -p "$OUT"
 if ! nm "$B/libsuanli.a" 2>/dev/null | grep -q ' T sl_simulate$'; then

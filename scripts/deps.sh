@@ -14,6 +14,9 @@ for p in $PKGS; do
 		missing="$missing $p"
 	fi
 done
+# The integration tests read JSON with python3 (standard library only): any
+# python3 on PATH will do, else Debian's.
+command -v python3 >/dev/null 2>&1 || missing="$missing python3"
 [ -z "$missing" ] && exit 0
 
 echo "suanli: installing missing Debian packages:$missing" >&2

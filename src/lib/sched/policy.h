@@ -95,9 +95,16 @@ typedef struct sl_job_event {
  * is cancelled and a new one made.  Returns 0, SL_ESTATE when the job is
  * already queued, running or finished (nothing changes), SL_EINVAL for an
  * unknown handle or a time in the past. */
+/* retarget(ud, handle, site, not_before) (may be NULL: not offered) moves
+ * such a job to another legal site: its input is sent there from the
+ * engine's now (the transfer time is paid again; the job's transfer price
+ * is the new route's), and it becomes eligible at max(not_before, that
+ * arrival).  Returns 0, SL_ESTATE as for move, SL_EINVAL for an unknown
+ * handle, a time in the past or a site that is not legal for the job. */
 typedef struct sl_plan_ctl {
 	void *ud;
 	int (*move)(void *ud, int32_t handle, int64_t not_before);
+	int (*retarget)(void *ud, int32_t handle, int site, int64_t not_before);
 } sl_plan_ctl;
 
 struct sl_receipt; /* sched/receipt.h */

@@ -108,6 +108,7 @@ typedef struct sq_rec {
 	int32_t hold_s;
 	uint32_t serial;            /* tells a stale overrun watch from this placement's */
 	int64_t job_id;
+	const sl_job *job;          /* the engine's, valid until the job ends (relocation) */
 	int64_t arrive;             /* input arrival at site */
 	int64_t latest;             /* latest start meeting the deadline (INT64_MAX: none) */
 	int64_t t_plan, t_start;    /* planned start; actual start once running */
@@ -187,7 +188,7 @@ typedef struct sq_state {
 	int64_t now_t;              /* the engine's time at the current call */
 
 	/* counters (tests read them; the description does not) */
-	int64_t moves, late_jobs, fallback, bumped, extended, repaired;
+	int64_t moves, late_jobs, fallback, bumped, extended, repaired, relocated;
 } sq_state;
 
 /* policy_suanli_score.c */

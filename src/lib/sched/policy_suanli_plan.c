@@ -27,6 +27,7 @@
 
 #include "core/mem.h"
 #include "sched/policy_suanli_int.h"
+#include "sched/transfer.h"
 
 /* ---------- records and lists ---------- */
 
@@ -116,6 +117,7 @@ int32_t sq__hold(sq_state *s, const sl_job *job, int32_t handle, const sq_ask *a
 	r->hold_s = a->hold_s;
 	r->serial = ++s->next_serial;
 	r->job_id = job->id;
+	r->job = job;
 	r->arrive = e->arrive;
 	r->latest = e->latest_dl;
 	r->t_plan = e->best.start;
@@ -255,6 +257,59 @@ static void rec_eval(const sq_state *s, const sq_rec *r, const sl_view *v, sq_as
 	e->pkw = r->pkw;
 }
 
+/* r (out of the profile) has no start in its slack at its site: its best
+ * start within its slack at another legal site, its input sent there from
+ * now, if the engine offers the move.  1 if it moved (r is then in the
+ * profile at its new site), 0 if not (nothing changed). */
+static int relocate(sq_state *s, sq_rec *r, const sq_ask *a, const sl_view *v,
+                    const sl_plan_ctl *ctl)
+{
+	int n;
+	if (!ctl->retarget || !r->job || r->latest == INT64_MAX || r->job->latency_budget_ms > 0)
+		return 0;
+	const sl_cand *c = sl_policy_cands_of(&s->pc, r->job, &n);
+	sq_site_eval best, e;
+	best.has_best = 0;
+	for (int i = 0; i < n; i++) {
+		if (c[i].site == r->site || !sl_policy_cand_ok(s->net, r->job, &c[i]) ||
+		    !sl_view_site_up(v, c[i].site))
+			continue;
+		memset(&e, 0, sizeof e);
+		e.site = c[i].site;
+		e.route = c[i].route;
+		e.arrive = v->now + sl_transfer_s(c[i].route, r->job->input_bytes);
+		e.latest_dl = r->latest;
+		e.latest = v->now + s->p.max_slack_s < r->latest ? v->now + s->p.max_slack_s : r->latest;
+		if (e.latest < e.arrive)
+			continue;
+		e.transfer_cny = sl_transfer_job_cny(c[i].route, r->job);
+		e.pkw = sq__kw(s, e.site, r->cores, r->gpus);
+		sq__best_at_site(s, a, &e, best.has_best ? best.best.score : INFINITY);
+		if (e.has_best && (!best.has_best || e.best.score < best.best.score))
+			best = e;
+	}
+	if (!best.has_best)
+		return 0;
+	sq_rec old = *r;
+	r->site = (int16_t)best.site;
+	r->arrive = best.arrive;
+	r->t_plan = best.best.start;
+	r->pkw = best.pkw;
+	r->transfer_cny = best.transfer_cny;
+	r->flex = 1;
+	sq__steps(s, r->t_plan, r->hold_s, &r->k0, &r->k1);
+	reserve(s, r, +1);
+	if (ctl->retarget(ctl->ud, r->handle, best.site, r->t_plan) != 0) {
+		reserve(s, r, -1);
+		*r = old;
+		return 0;
+	}
+	s->relocated++;
+	if (s->rfn)
+		move_receipt(s, r, &best.best, old.t_plan, v->now);
+	return 1;
+}
+
 /* A job with no start in its slack, or no slack: bring it forward to the
  * earliest start with room.  1 if it moved. */
 static int compress_one(sq_state *s, sq_rec *r, const sl_view *v, const sl_plan_ctl *ctl)
@@ -272,6 +327,8 @@ static int compress_one(sq_state *s, sq_rec *r, const sl_view *v, const sl_plan_
 		if (sq__bump(s, &a, &e, v))
 			t = e.arrive;
 		s->bump_skip = -1;
+		if ((t < 0 || t > r->latest) && relocate(s, r, &a, v, ctl))
+			return 1;
 	}
 	if (t < 0 || t >= r->t_plan) {
 		reserve(s, r, +1);
@@ -318,9 +375,25 @@ static int replan_one(sq_state *s, sq_rec *r, const sl_view *v, const sl_plan_ct
 
 #define EXTEND_STEPS 3
 
+/* 1 when a step of [k0, k1) at site has a planned start and more cores or
+ * GPUs reserved than installed: only then can a hold grown over [k0, k1)
+ * have broken a planned start (the start rule looks at no other step). */
+static int overbooked_start(const sq_state *s, int site, int64_t k0, int64_t k1)
+{
+	for (int64_t k = k0 > s->resv.now ? k0 : s->resv.now; k < k1; k++)
+		if (sl_resv_starts(&s->resv, site, k) > 0 &&
+		    (sl_resv_used(&s->resv, site, 1, k) > s->resv.inst_g[site] ||
+		     sl_resv_used(&s->resv, site, 0, k) > s->resv.inst_c[site]))
+			return 1;
+	return 0;
+}
+
 void sq__extend_overruns(sq_state *s, int64_t k_now)
 {
 	const sl_heap_entry *top;
+	/* A step early: a planned start in the step where a hold ends can
+	 * still be moved (at that step the job may already be queued). */
+	k_now += 1;
 	while ((top = sl_heap_peek(&s->watch)) && top->key <= k_now) {
 		sl_heap_entry w;
 		sl_heap_pop(&s->watch, &w);
@@ -341,8 +414,9 @@ void sq__extend_overruns(sq_state *s, int64_t k_now)
 		if (k1 <= k_now)
 			k1 = k_now + 1;
 		sl_resv_add(&s->resv, r->site, r->k1, k1, r->cores, r->gpus);
+		if (overbooked_start(s, r->site, r->k1, k1))
+			s->site_broken[r->site] = 1;
 		r->k1 = k1;
-		s->site_broken[r->site] = 1;
 		s->extended++;
 		watch(s, t, r);
 	}
@@ -366,6 +440,8 @@ static int repair_one(sq_state *s, sq_rec *r, const sl_view *v, const sl_plan_ct
 	rec_eval(s, r, v, &a, &e);
 	sq__best_at_site(s, &a, &e, INFINITY);
 	if (!e.has_best) {
+		if (relocate(s, r, &a, v, ctl))
+			return 1;
 		reserve(s, r, +1);
 		return 0;
 	}

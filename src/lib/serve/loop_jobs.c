@@ -168,7 +168,7 @@ void sl__loop_policy_tick(sl_loop *lp, int64_t now)
 	int64_t step = lp->net->step_s > 0 ? lp->net->step_s : 3600;
 	int64_t k = sl_floor_div(now - lp->net->t0, step);
 	sl_view v;
-	sl_plan_ctl ctl = {lp, no_move};
+	sl_plan_ctl ctl = {lp, no_move, NULL};
 	if (k == lp->last_step)
 		return;
 	lp->last_step = k;

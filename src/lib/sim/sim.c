@@ -70,6 +70,7 @@ static int check_trace(const sl_network *net, const sl_trace *t, sl_err *err)
 }
 
 static int move_planned(void *ud, int32_t j, int64_t not_before);
+static int retarget_planned(void *ud, int32_t j, int site, int64_t not_before);
 
 static void setup(sl_sim *sim)
 {
@@ -106,6 +107,7 @@ static void setup(sl_sim *sim)
 		sim->planned = sl_calloc(sim->trace->n ? sim->trace->n : 1, sizeof *sim->planned);
 		sim->ctl.ud = sim;
 		sim->ctl.move = move_planned;
+		sim->ctl.retarget = retarget_planned;
 	}
 }
 
@@ -185,6 +187,7 @@ void sl_sim_free(sl_sim *sim)
 	sl_free(sim->waits);
 	sl_free(sim->ticket);
 	sl_free(sim->planned);
+	sl_free(sim->resent);
 	sl_free(sim);
 }
 
@@ -366,11 +369,54 @@ static int move_planned(void *ud, int32_t j, int64_t not_before)
 	sl_sim_job *r = &sim->res[j];
 	if (r->status != SL_JOB_PENDING || r->site < 0 || sim->planned[j] <= sim->now)
 		return SL_ESTATE;
-	int64_t at = sim->trace->jobs[j].submit + r->transfer_s;
+	int64_t at = sim->trace->jobs[j].submit + r->transfer_s + (sim->resent ? sim->resent[j] : 0);
 	if (not_before > at)
 		at = not_before;
 	if (at == sim->planned[j])
 		return 0;
+	if (at <= sim->now) {
+		enqueue(sim, j);
+		return 0;
+	}
+	sim->planned[j] = at;
+	push_event(sim, at, EV_ELIGIBLE, j, 0);
+	return sim->fail ? sim->fail : 0;
+}
+
+/* sl_plan_ctl.retarget: job j, planned and not yet eligible, goes to
+ * another legal site; its input is sent there from now (transfer_s stays
+ * the route's transfer time; resent[j] remembers when it was sent). */
+static int retarget_planned(void *ud, int32_t j, int site, int64_t not_before)
+{
+	sl_sim *sim = ud;
+	const sl_route *route = NULL;
+	if (j < 0 || (size_t)j >= sim->trace->n || not_before < sim->now || site < 0 ||
+	    site >= sim->nsites)
+		return SL_EINVAL;
+	const sl_job *job = &sim->trace->jobs[j];
+	sl_sim_job *r = &sim->res[j];
+	if (r->status != SL_JOB_PENDING || r->site < 0 || sim->planned[j] <= sim->now)
+		return SL_ESTATE;
+	if (sl_policy_site_check(sim->net, job, site, &route) != SL_REJECT_NONE)
+		return SL_EINVAL;
+	if (site == r->site)
+		return move_planned(ud, j, not_before);
+	sim_site *from = &sim->site[r->site], *to = &sim->site[site];
+	from->pend_c -= job->cores;
+	from->pend_g -= job->gpus;
+	from->pend_jobs--;
+	to->pend_c += job->cores;
+	to->pend_g += job->gpus;
+	to->pend_jobs++;
+	if (!sim->resent)
+		sim->resent = sl_calloc(sim->trace->n, sizeof *sim->resent);
+	r->site = (int16_t)site;
+	r->transfer_s = sl_transfer_s(route, job->input_bytes);
+	sim->resent[j] = (int32_t)(sim->now - job->submit);
+	sim->planned[j] = INT64_MIN; /* the old event no longer matches */
+	int64_t at = sim->now + r->transfer_s;
+	if (not_before > at)
+		at = not_before;
 	if (at <= sim->now) {
 		enqueue(sim, j);
 		return 0;

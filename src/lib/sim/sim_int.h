@@ -119,6 +119,9 @@ struct sl_sim {
 	int32_t *ticket;               /* [trace->n] when pol->plan, else NULL */
 	int64_t *planned;              /* [trace->n] when pol->plan: the time of a placed job's
 	                                * one live planned-start event; INT64_MIN once queued */
+	int32_t *resent;               /* [trace->n], allocated at the first retarget: seconds
+	                                * after submission a moved job's input was sent again
+	                                * (0: sent at submission) */
 	sl_plan_ctl ctl;
 	char desc[256];
 	int32_t vk;                    /* its signal index */

@@ -3,7 +3,8 @@
  * hand-built cases whose best (site, start) is known; its receipts and
  * rejections; its parameters; the engine's planned-start moves (through a
  * test double); and, on a generated trace of the built-in scenario, that
- * every job starts exactly when its last plan said, legally.
+ * every job starts at its last planned site, never before its plan or its
+ * input, legally.
  *
  * Network (times from T0 = 2025-01-01T00:00Z, 1 h steps, 4 days, every
  * day alike):
@@ -22,6 +23,7 @@
 #include "io/scenario.h"
 #include "io/trace.h"
 #include "sched/receipt.h"
+#include "sched/transfer.h"
 #include "sim/sim.h"
 
 #define T0 FIX_T0
@@ -490,6 +492,57 @@ static void test_engine_moves(void **st)
 	sl_network_free(net);
 }
 
+/* The same double, moving its job to another site (retarget). */
+static void dbl_replan_rt(void *state, const sl_view *v, const sl_plan_ctl *ctl)
+{
+	dbl *d = state;
+	if (v->now == T0 + H) {
+		d->rc[0] = ctl->retarget(ctl->ud, d->handle, SGP, T0 + H);     /* CN_PI: illegal */
+		d->rc[1] = ctl->retarget(ctl->ud, 12345, GRN, T0 + H);         /* no such job */
+		d->rc[2] = ctl->retarget(ctl->ud, d->handle, GRN, T0);         /* the past */
+		d->rc[3] = ctl->retarget(ctl->ud, d->handle, GRN, T0 + H);     /* input sent again */
+	} else if (v->now == T0 + 4 * H) {
+		d->rc[4] = ctl->retarget(ctl->ud, d->handle, ALT, T0 + 5 * H); /* it runs */
+	}
+}
+
+static const sl_policy_plan_ops dbl_rt_plan = {dbl_event, dbl_replan_rt, NULL, NULL, dbl_bind};
+static const sl_policy_ops dbl_rt_ops = {"test-double", "test", dbl_init, dbl_place, NULL, NULL,
+                                         &dbl_rt_plan};
+
+/* A planned job moved to another site before it starts: it runs there,
+ * once its input, sent again at the move, has arrived; an illegal site,
+ * an unknown job, a time in the past and a running job are refused. */
+static void test_engine_retarget(void **st)
+{
+	(void)st;
+	sl_network *net = net_new();
+	sl_trace t = {0};
+	job(&t, 1, T0, 1, 3, 0, CN_PI)->input_bytes = 45000000000000LL; /* 1 h at 100 Gbit/s */
+	job(&t, 2, T0 + 10 * H, 1, 1, 0, -1);
+	sl_sim_opts o = {0};
+	o.check = 1;
+	sl_sim *sim = NULL;
+	assert_int_equal(sl_sim_new_ops(net, &t, &dbl_rt_ops, &o, &sim, NULL), 0);
+	assert_int_equal(sl_sim_run(sim, NULL), 0);
+	const sl_sim_job *r = sl_sim_jobs(sim, NULL);
+	assert_int_equal(the_dbl.rc[0], SL_EINVAL);
+	assert_int_equal(the_dbl.rc[1], SL_EINVAL);
+	assert_int_equal(the_dbl.rc[2], SL_EINVAL);
+	assert_int_equal(the_dbl.rc[3], 0);
+	assert_int_equal(the_dbl.rc[4], SL_ESTATE);
+	assert_int_equal(r[0].site, GRN);
+	const sl_route *grn = sl_network_route(net, 0, GRN);
+	assert_int_equal(r[0].transfer_s, sl_transfer_s(grn, t.jobs[0].input_bytes));
+	assert_true(r[0].transfer_s >= H);
+	assert_int_equal(r[0].start, T0 + H + r[0].transfer_s); /* not the first arrival, T0 + 1 h */
+	assert_int_equal(the_dbl.starts, 2);
+	assert_int_equal(the_dbl.ends, 2);
+	sl_sim_free(sim);
+	fix_trace_free(&t);
+	sl_network_free(net);
+}
+
 /* ---- the built-in scenario: plans are what happens ---- */
 
 /* Run the built-in scenario (4 generated days at 0.8 load) under params
@@ -497,7 +550,7 @@ static void test_engine_moves(void **st)
  * *slipped gets the jobs that started later than planned; no job may
  * start earlier, and every job is placed legally. */
 static void plans_on_scenario(const char *params, size_t *started, size_t *deferred,
-                              size_t *slipped)
+                              size_t *slipped, size_t *relocated)
 {
 	sl_network *net = NULL;
 	sl_trace t = {0};
@@ -507,7 +560,8 @@ static void plans_on_scenario(const char *params, size_t *started, size_t *defer
 	g.days = 4;
 	g.load = 0.8;
 	assert_int_equal(sl_workload_gen(net, &g, &t, NULL), 0);
-	int64_t *plan = calloc(t.n, sizeof *plan);
+	int64_t *plan = calloc(t.n, sizeof *plan), *sent = calloc(t.n, sizeof *sent);
+	int *site = calloc(t.n, sizeof *site);
 	seen s;
 	sl_sim *sim = run(net, &t, params, &s);
 	/* the last plan of every job, from the receipts */
@@ -517,18 +571,27 @@ static void plans_on_scenario(const char *params, size_t *started, size_t *defer
 		assert_non_null(j);
 		int64_t id = json_integer_value(json_object_get(j, "job"));
 		json_t *start = json_object_get(j, "start");
+		const char *sid = json_string_value(json_object_get(j, "site"));
 		for (size_t i = 0; start && i < t.n; i++)
-			if (t.jobs[i].id == id)
+			if (t.jobs[i].id == id) {
+				int k = sl_network_site(net, sid);
+				if (plan[i] && k != site[i]) /* moved to another site: input sent again */
+					sent[i] = json_integer_value(json_object_get(j, "decided"));
 				plan[i] = json_integer_value(start);
+				site[i] = k;
+			}
 		json_decref(j);
 	}
 	const sl_sim_job *r = sl_sim_jobs(sim, NULL);
-	*started = *deferred = *slipped = 0;
+	*started = *deferred = *slipped = *relocated = 0;
 	for (size_t i = 0; i < t.n; i++) {
 		if (r[i].status == SL_JOB_REJECTED)
 			continue;
 		(*started)++;
 		assert_true(r[i].start >= plan[i]);
+		assert_int_equal(r[i].site, site[i]); /* where its last plan put it */
+		assert_true(r[i].start >= sent[i] + r[i].transfer_s); /* its input got there */
+		*relocated += sent[i] > 0;
 		*slipped += r[i].start > plan[i];
 		*deferred += r[i].start > t.jobs[i].submit + r[i].transfer_s;
 	}
@@ -536,6 +599,8 @@ static void plans_on_scenario(const char *params, size_t *started, size_t *defer
 	assert_int_equal(sum->residency_breaches, 0);
 	assert_int_equal(sum->latency_violations, 0);
 	free(plan);
+	free(sent);
+	free(site);
 	free(s.json);
 	sl_sim_free(sim);
 	sl_trace_release(&t);
@@ -547,22 +612,24 @@ static void plans_on_scenario(const char *params, size_t *started, size_t *defer
 static void test_plans_hold_on_scenario(void **st)
 {
 	(void)st;
-	size_t started, deferred, slipped;
-	plans_on_scenario("hold_q=1", &started, &deferred, &slipped);
+	size_t started, deferred, slipped, relocated;
+	plans_on_scenario("hold_q=1", &started, &deferred, &slipped, &relocated);
 	assert_true(started > 300);
 	assert_true(deferred > 20);
 	assert_int_equal(slipped, 0);
 }
 
 /* Holding predicted runtimes (the default), a job that runs past its
- * prediction can hold up a planned start: the plan is repaired, or the
- * site's queue starts the job when its room frees, never before its plan.
- * Slips stay rare. */
+ * prediction can hold up a planned start: the plan is repaired at its
+ * site or at another (relocated: it runs there, after its input sent
+ * again has arrived), or the site's queue starts the job when its room
+ * frees, never before its plan.  Slips stay rare. */
 static void test_plans_mostly_hold_predicted(void **st)
 {
 	(void)st;
-	size_t started, deferred, slipped;
-	plans_on_scenario("hold_q=0.7", &started, &deferred, &slipped);
+	size_t started, deferred, slipped, relocated;
+	plans_on_scenario("hold_q=0.7", &started, &deferred, &slipped, &relocated);
+	assert_true(relocated > 0); /* starts with no room left at their site moved elsewhere */
 	assert_true(started > 300);
 	assert_true(deferred > 20);
 	assert_true(slipped * 50 <= started);
@@ -579,6 +646,7 @@ int main(void)
 		cmocka_unit_test(test_replan_moves_within_deadline),
 		cmocka_unit_test(test_params),
 		cmocka_unit_test(test_engine_moves),
+		cmocka_unit_test(test_engine_retarget),
 		cmocka_unit_test(test_plans_hold_on_scenario),
 		cmocka_unit_test(test_plans_mostly_hold_predicted),
 	};

@@ -257,12 +257,54 @@ static void rec_eval(const sq_state *s, const sq_rec *r, const sl_view *v, sq_as
 	e->pkw = r->pkw;
 }
 
+/* r's evaluation at candidate site c, its input sent there from now. */
+static void reloc_eval(const sq_state *s, const sq_rec *r, const sl_cand *c, const sl_view *v,
+                       sq_site_eval *e)
+{
+	memset(e, 0, sizeof *e);
+	e->site = c->site;
+	e->route = c->route;
+	e->arrive = v->now + sl_transfer_s(c->route, r->job->input_bytes);
+	e->latest_dl = r->latest;
+	e->latest = v->now + s->p.max_slack_s < r->latest ? v->now + s->p.max_slack_s : r->latest;
+	e->transfer_cny = sl_transfer_job_cny(c->route, r->job);
+	e->pkw = sq__kw(s, e->site, r->cores, r->gpus);
+}
+
+/* The earliest start at another site, if at least a step before
+ * beat_start: into best (has_best set). */
+static void reloc_earliest(sq_state *s, const sq_rec *r, const sq_ask *a, const sl_cand *c,
+                           int n, const sl_view *v, int64_t beat_start, sq_site_eval *best)
+{
+	sq_site_eval e;
+	for (int i = 0; i < n; i++) {
+		if (c[i].site == r->site || !sl_policy_cand_ok(s->net, r->job, &c[i]) ||
+		    !sl_view_site_up(v, c[i].site))
+			continue;
+		reloc_eval(s, r, &c[i], v, &e);
+		int64_t lim = (beat_start - s->net->step_s - e.arrive) / s->net->step_s;
+		if (lim < 0)
+			continue;
+		int64_t t = sq__earliest_at_site(s, a, &e, lim);
+		if (t < 0 || t + s->net->step_s > beat_start || (best->has_best && t >= best->best.start))
+			continue;
+		e.best = (sl_receipt_option){e.site, t, 0, 0, e.transfer_cny, 0};
+		sq__predict(s, e.site, e.pkw, t, a->run_s, &e.best.carbon_g, &e.best.cost_cny);
+		e.best.cost_cny += e.transfer_cny;
+		e.best.score = sq__score(s, a, e.best.carbon_g, e.best.cost_cny, t, e.arrive, r->latest);
+		e.has_best = 1;
+		*best = e;
+	}
+}
+
 /* r (out of the profile) has no start in its slack at its site: its best
  * start within its slack at another legal site, its input sent there from
- * now, if the engine offers the move.  1 if it moved (r is then in the
- * profile at its new site), 0 if not (nothing changed). */
+ * now, if the engine offers the move; failing that, when beat_start >= 0
+ * (r will be late), the earliest start elsewhere if a step before
+ * beat_start.  1 if it moved (r is then in the profile at its new site),
+ * 0 if not (nothing changed). */
 static int relocate(sq_state *s, sq_rec *r, const sq_ask *a, const sl_view *v,
-                    const sl_plan_ctl *ctl)
+                    const sl_plan_ctl *ctl, int64_t beat_start)
 {
 	int n;
 	if (!ctl->retarget || !r->job || r->latest == INT64_MAX || r->job->latency_budget_ms > 0)
@@ -274,20 +316,16 @@ static int relocate(sq_state *s, sq_rec *r, const sq_ask *a, const sl_view *v,
 		if (c[i].site == r->site || !sl_policy_cand_ok(s->net, r->job, &c[i]) ||
 		    !sl_view_site_up(v, c[i].site))
 			continue;
-		memset(&e, 0, sizeof e);
-		e.site = c[i].site;
-		e.route = c[i].route;
-		e.arrive = v->now + sl_transfer_s(c[i].route, r->job->input_bytes);
-		e.latest_dl = r->latest;
-		e.latest = v->now + s->p.max_slack_s < r->latest ? v->now + s->p.max_slack_s : r->latest;
+		reloc_eval(s, r, &c[i], v, &e);
 		if (e.latest < e.arrive)
 			continue;
-		e.transfer_cny = sl_transfer_job_cny(c[i].route, r->job);
-		e.pkw = sq__kw(s, e.site, r->cores, r->gpus);
 		sq__best_at_site(s, a, &e, best.has_best ? best.best.score : INFINITY);
 		if (e.has_best && (!best.has_best || e.best.score < best.best.score))
 			best = e;
 	}
+	int late = !best.has_best;
+	if (late && beat_start >= 0)
+		reloc_earliest(s, r, a, c, n, v, beat_start, &best);
 	if (!best.has_best)
 		return 0;
 	sq_rec old = *r;
@@ -296,7 +334,7 @@ static int relocate(sq_state *s, sq_rec *r, const sq_ask *a, const sl_view *v,
 	r->t_plan = best.best.start;
 	r->pkw = best.pkw;
 	r->transfer_cny = best.transfer_cny;
-	r->flex = 1;
+	r->flex = !late;
 	sq__steps(s, r->t_plan, r->hold_s, &r->k0, &r->k1);
 	reserve(s, r, +1);
 	if (ctl->retarget(ctl->ud, r->handle, best.site, r->t_plan) != 0) {
@@ -327,7 +365,8 @@ static int compress_one(sq_state *s, sq_rec *r, const sl_view *v, const sl_plan_
 		if (sq__bump(s, &a, &e, v))
 			t = e.arrive;
 		s->bump_skip = -1;
-		if ((t < 0 || t > r->latest) && relocate(s, r, &a, v, ctl))
+		if ((t < 0 || t > r->latest) &&
+		    relocate(s, r, &a, v, ctl, t >= 0 && t < r->t_plan ? t : r->t_plan))
 			return 1;
 	}
 	if (t < 0 || t >= r->t_plan) {
@@ -440,7 +479,7 @@ static int repair_one(sq_state *s, sq_rec *r, const sl_view *v, const sl_plan_ct
 	rec_eval(s, r, v, &a, &e);
 	sq__best_at_site(s, &a, &e, INFINITY);
 	if (!e.has_best) {
-		if (relocate(s, r, &a, v, ctl))
+		if (relocate(s, r, &a, v, ctl, -1))
 			return 1;
 		reserve(s, r, +1);
 		return 0;

@@ -103,7 +103,7 @@ typedef struct sq_rec {
 	int16_t site;
 	int16_t cls;
 	uint8_t live, running;
-	uint8_t flex;               /* it was placed within its slack: moves keep it there */
+	uint8_t flex;               /* it is planned within its slack: moves keep it there */
 	int32_t cores, gpus, est_s;
 	int32_t hold_s;
 	uint32_t serial;            /* tells a stale overrun watch from this placement's */

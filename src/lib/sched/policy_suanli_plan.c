@@ -20,7 +20,10 @@
  * at its site (same window, so never past its deadline) when the
  * forecasts have changed enough or room has opened; one that had no start
  * in its slack (it will be late) or no slack at all is brought forward to
- * the earliest start the rule allows, as jobs ahead of it end early.
+ * the earliest start the rule allows, as jobs ahead of it end early.  A
+ * planned start with no room left at its site (a grown hold broke it, or
+ * the job will be late) is relocated: sent to another legal site, its
+ * input sent there again from now (sl_plan_ctl.retarget).
  */
 #include <math.h>
 #include <string.h>

@@ -322,19 +322,6 @@ static int read_rows(ali_reader *r, int (*add)(ali_reader *, sl_err *, const csv
 	return 0;
 }
 
-static void sort_pods(sl_srclog *log)
-{
-	for (size_t i = 1; i < log->n; i++) {
-		sl_logjob x = log->jobs[i];
-		size_t k = i;
-		while (k > 0 && log->jobs[k - 1].submit > x.submit) {
-			log->jobs[k] = log->jobs[k - 1];
-			k--;
-		}
-		log->jobs[k] = x;
-	}
-}
-
 static void header_set(sl_srclog *log)
 {
 	static const char text[] =
@@ -361,7 +348,7 @@ static int read_pods(ali_reader *r, const sl_read_opts *opts, sl_srclog *log)
 	sl__idseen_free(&r->seen);
 	sl__lines_close(&r->lines);
 	if (rc == 0 && r->unsorted)
-		sort_pods(log);
+		sl__srclog_sort(log);
 	if (rc == 0)
 		header_set(log);
 	return rc;

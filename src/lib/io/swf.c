@@ -324,21 +324,6 @@ static int read_lines(swf_reader *r)
 	return rc < 0 ? rc : 0;
 }
 
-/* Stable insertion sort by submit: jobs step back at most the tolerance,
- * so each moves only past its few neighbours. */
-static void sort_jobs(sl_srclog *log)
-{
-	for (size_t i = 1; i < log->n; i++) {
-		sl_logjob x = log->jobs[i];
-		size_t k = i;
-		while (k > 0 && log->jobs[k - 1].submit > x.submit) {
-			log->jobs[k] = log->jobs[k - 1];
-			k--;
-		}
-		log->jobs[k] = x;
-	}
-}
-
 /* The log's local time: the named zone if known, else the TimeZone offset. */
 static void resolve_tz(swf_reader *r)
 {
@@ -374,7 +359,7 @@ static int read_log(swf_reader *r, const sl_read_opts *opts, sl_srclog *out)
 		return rc;
 	}
 	if (r->unsorted)
-		sort_jobs(&r->log);
+		sl__srclog_sort(&r->log);
 	resolve_tz(r);
 	sl_srclog_release(out);
 	*out = r->log;

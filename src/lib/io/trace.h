@@ -83,6 +83,21 @@ void sl_trace_offered(const sl_network *net, const sl_trace *t, int64_t span_s, 
  * (docs/trace-format.md, "Latency classes and origins"). */
 int sl_trace_origin_can_run(const sl_network *net, int origin, int cls);
 
+/* Draws shared by the generator and the trace mapping, so a generated and a
+ * mapped job get their sizes, tags and deadlines by one rule.
+ * sl_trace_draw_log: log-uniform in rg, a lower bound below 1 read as 1; 0
+ * when the range is absent (hi < 1).
+ * sl_trace_draw_tag: a data tag by the origin's tag shares, -1 for the
+ * untagged rest.
+ * sl_trace_draw_deadline_s: from the class's deadline range, but never less
+ * than the job's estimate plus its input's transfer to the origin's slowest
+ * route; whole minutes; 0 when the class has no deadline. */
+struct sl_rng;
+double  sl_trace_draw_log(struct sl_rng *r, sl_range rg);
+int16_t sl_trace_draw_tag(struct sl_rng *r, const sl_network *net, const sl_origin *o);
+int64_t sl_trace_draw_deadline_s(struct sl_rng *r, const sl_network *net, const sl_job_class *k,
+                                 const sl_job *j);
+
 #define SL_GEN_MAX_JOBS_DEFAULT 20000000u
 
 typedef struct sl_gen_opts {

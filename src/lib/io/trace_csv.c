@@ -68,20 +68,6 @@ typedef struct reader {
 
 /* ---- errors ---------------------------------------------------------- */
 
-/* Copy s[0..n) for a message: at most 40 bytes, non-printables as '?'. */
-static const char *show(const char *s, size_t n, char *buf, size_t cap)
-{
-	size_t k = 0, max = n > 40 ? 40 : n;
-	for (size_t i = 0; i < max && k + 4 < cap; i++)
-		buf[k++] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
-	if (n > max && k + 4 < cap) {
-		memcpy(buf + k, "...", 3);
-		k += 3;
-	}
-	buf[k] = '\0';
-	return buf;
-}
-
 /* Fail the current line: "name:line" and "column "X": msg" (col < 0: no
  * column prefix). */
 static int row_fail(reader *r, int col, const char *fmt, ...)
@@ -101,35 +87,11 @@ static int row_fail(reader *r, int col, const char *fmt, ...)
 
 /* ---- field conversion ------------------------------------------------ */
 
-/* Parse [p, q) as a decimal integer.  Returns 0, 1 (not an integer) or 2
- * (does not fit in 64 bits). */
-static int scan_int(const char *p, const char *q, int64_t *out)
-{
-	int neg = 0;
-	uint64_t v = 0;
-	if (p < q && *p == '-') {
-		neg = 1;
-		p++;
-	}
-	if (p == q)
-		return 1;
-	for (; p < q; p++) {
-		unsigned d = (unsigned)(unsigned char)*p - '0';
-		if (d > 9)
-			return 1;
-		if (v > ((uint64_t)INT64_MAX - d) / 10)
-			return 2;
-		v = v * 10 + d;
-	}
-	*out = neg ? -(int64_t)v : (int64_t)v;
-	return 0;
-}
-
 /* Parse [p, q) as a finite decimal number into a float.  Returns 0 or 1. */
 static int scan_float(const char *p, const char *q, float *out)
 {
 	int64_t iv;
-	if (scan_int(p, q, &iv) == 0 && iv >= -(1 << 24) && iv <= (1 << 24)) {
+	if (sl__scan_i64(p, q, &iv) == 0 && iv >= -(1 << 24) && iv <= (1 << 24)) {
 		*out = (float)iv; /* exact: the common case, no strtof */
 		return 0;
 	}
@@ -150,13 +112,13 @@ static int scan_float(const char *p, const char *q, float *out)
 static int field_int(reader *r, int col, const char *p, const char *q, int64_t *out)
 {
 	char b[64];
-	int rc = scan_int(p, q, out);
+	int rc = sl__scan_i64(p, q, out);
 	if (rc == 1)
 		return p == q ? row_fail(r, col, "empty; expected an integer")
 		              : row_fail(r, col, "expected an integer, got \"%s\"",
-		                         show(p, (size_t)(q - p), b, sizeof b));
+		                         sl__show(p, (size_t)(q - p), b, sizeof b));
 	if (rc == 2 || *out > col_hi[col])
-		return row_fail(r, col, "%s is too large (at most %lld)", show(p, (size_t)(q - p), b, sizeof b),
+		return row_fail(r, col, "%s is too large (at most %lld)", sl__show(p, (size_t)(q - p), b, sizeof b),
 		                (long long)col_hi[col]);
 	if (*out < col_lo[col])
 		return row_fail(r, col, "%lld is out of range (must be >= %lld)", (long long)*out,
@@ -171,10 +133,10 @@ static int field_latency(reader *r, const char *p, const char *q, float *out)
 		return row_fail(r, C_LATENCY, "empty; expected a number (0 = no budget)");
 	if (scan_float(p, q, out))
 		return row_fail(r, C_LATENCY, "expected a number, got \"%s\"",
-		                show(p, (size_t)(q - p), b, sizeof b));
+		                sl__show(p, (size_t)(q - p), b, sizeof b));
 	if (*out < 0)
 		return row_fail(r, C_LATENCY, "%s is negative (0 = no budget)",
-		                show(p, (size_t)(q - p), b, sizeof b));
+		                sl__show(p, (size_t)(q - p), b, sizeof b));
 	return 0;
 }
 
@@ -192,7 +154,7 @@ static int field_id(reader *r, int col, const sl__idmap *map, int allow_empty,
 	int idx = sl__idmap_get(map, p, (size_t)(q - p));
 	if (idx < 0) {
 		const char *what = col == C_ORIGIN ? "origin" : col == C_CLASS ? "job class" : "data tag";
-		return row_fail(r, col, "unknown %s \"%s\"%s", what, show(p, (size_t)(q - p), b, sizeof b),
+		return row_fail(r, col, "unknown %s \"%s\"%s", what, sl__show(p, (size_t)(q - p), b, sizeof b),
 		                *p == '"' ? " (the native format has no quoting)" : " in this scenario");
 	}
 	*out = (int16_t)idx;
@@ -562,7 +524,7 @@ static int parse_header(reader *r, const char *p, const char *end)
 			return row_fail(r, -1, "header: unknown column \"%s\" (the columns are job_id, submit, "
 			                "origin, class, cores, gpus, est_s, run_s, deadline_s, "
 			                "latency_budget_ms, input_bytes, output_bytes, data_tag, tenant)",
-			                show(p, (size_t)(q - p), b, sizeof b));
+			                sl__show(p, (size_t)(q - p), b, sizeof b));
 		if (seen[c])
 			return row_fail(r, -1, "header: column \"%s\" appears twice", col_name[c]);
 		seen[c] = 1;

@@ -152,4 +152,9 @@ int sl__line_fail(sl_err *err, const char *name, int64_t line, const char *fmt, 
 /* Copy s[0..n) for a message: at most 40 bytes, non-printables as '?'. */
 const char *sl__show(const char *s, size_t n, char *buf, size_t cap);
 
+/* Stable insertion sort of a log's jobs by submit time: logs step back at
+ * most a small tolerance, so each job moves only past a few neighbours. */
+struct sl_srclog;
+void sl__srclog_sort(struct sl_srclog *log);
+
 #endif

@@ -405,7 +405,7 @@ static void clamp_to_site(mapper *m, sl_job *j)
 
 /* ---- one job --------------------------------------------------------------- */
 
-static double draw_log(sl_rng *r, sl_range rg)
+double sl_trace_draw_log(sl_rng *r, sl_range rg)
 {
 	if (rg.hi < 1)
 		return 0;
@@ -413,7 +413,7 @@ static double draw_log(sl_rng *r, sl_range rg)
 	return lo >= rg.hi ? lo : sl_rng_loguniform(r, lo, rg.hi);
 }
 
-static int16_t draw_tag(sl_rng *r, const sl_network *net, const sl_origin *o)
+int16_t sl_trace_draw_tag(sl_rng *r, const sl_network *net, const sl_origin *o)
 {
 	if (!o->tag_share || net->ntags == 0)
 		return -1;
@@ -423,17 +423,16 @@ static int16_t draw_tag(sl_rng *r, const sl_network *net, const sl_origin *o)
 		if (u < acc)
 			return (int16_t)i;
 	}
-	return -1;
+	return -1; /* the untagged rest */
 }
 
-/* As the generator: the class's range, but never less than the estimate
- * plus the input's transfer to the origin's slowest site; whole minutes. */
-static int64_t draw_deadline(mapper *m, const sl_job_class *k, const sl_job *j)
+int64_t sl_trace_draw_deadline_s(sl_rng *r, const sl_network *net, const sl_job_class *k,
+                                 const sl_job *j)
 {
 	if (k->deadline_s.hi < 1)
 		return 0;
-	double d = draw_log(&m->rng, k->deadline_s), worst = 0;
-	const sl_origin *o = &m->net->origins[j->origin];
+	double d = sl_trace_draw_log(r, k->deadline_s), worst = 0;
+	const sl_origin *o = &net->origins[j->origin];
 	for (int i = 0; i < o->nroutes; i++) {
 		const sl_route *rt = &o->routes[i];
 		double s = rt->rtt_ms / 1000.0 + (rt->gbps > 0 ? (double)j->input_bytes * 8 / (rt->gbps * 1e9) : 0);
@@ -473,16 +472,16 @@ static void map_job(mapper *m, size_t i, sl_job *j)
 	if (j->cls < 64)
 		m->c.per_class[j->cls]++;
 	j->latency_budget_ms = (float)k->latency_budget_ms;
-	j->tag = draw_tag(&m->rng, net, &net->origins[j->origin]);
+	j->tag = sl_trace_draw_tag(&m->rng, net, &net->origins[j->origin]);
 	if (job_kind(l) == KIND_ANY)
 		sizes_swf(m, l, j->cls, j);
 	else
 		sizes_explicit(m, l, j);
 	clamp_to_site(m, j);
 	times(m, l, j);
-	j->input_bytes = (int64_t)llround(draw_log(&m->rng, k->input_bytes));
-	j->output_bytes = (int64_t)llround(draw_log(&m->rng, k->output_bytes));
-	j->deadline_s = draw_deadline(m, k, j);
+	j->input_bytes = (int64_t)llround(sl_trace_draw_log(&m->rng, k->input_bytes));
+	j->output_bytes = (int64_t)llround(sl_trace_draw_log(&m->rng, k->output_bytes));
+	j->deadline_s = sl_trace_draw_deadline_s(&m->rng, m->net, k, j);
 	j->tenant = (int16_t)(l->user > 0 && l->user <= INT16_MAX ? l->user : 0);
 }
 

@@ -30,6 +30,19 @@ const char *sl__show(const char *s, size_t n, char *buf, size_t cap)
 	return buf;
 }
 
+void sl__srclog_sort(sl_srclog *log)
+{
+	for (size_t i = 1; i < log->n; i++) {
+		sl_logjob x = log->jobs[i];
+		size_t k = i;
+		while (k > 0 && log->jobs[k - 1].submit > x.submit) {
+			log->jobs[k] = log->jobs[k - 1];
+			k--;
+		}
+		log->jobs[k] = x;
+	}
+}
+
 int sl__line_fail(sl_err *err, const char *name, int64_t line, const char *fmt, ...)
 {
 	char where[SL_ERR_ORIGIN_MAX];

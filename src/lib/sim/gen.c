@@ -111,22 +111,12 @@ static int check_inputs(const sl_network *net, const sl_gen_opts *o, sl_err *err
 
 /* ---- draws --------------------------------------------------------------- */
 
-/* Log-uniform in the range, a lower bound below 1 read as 1; 0 when the
- * range is absent (hi < 1). */
-static double draw_log(sl_rng *r, sl_range rg)
-{
-	if (rg.hi < 1)
-		return 0;
-	double lo = rg.lo < 1 ? 1 : rg.lo;
-	return lo >= rg.hi ? lo : sl_rng_loguniform(r, lo, rg.hi);
-}
-
 /* Cores: 1 or 2 below 2.83, else the nearest multiple of 4.  GPUs: the
  * nearest of 1, 2, 4, 8 (in log scale) below 11.3, else the nearest
  * multiple of 8.  Then clamped into the class range. */
 static int32_t draw_count(sl_rng *r, sl_range rg, int is_gpu)
 {
-	double v = draw_log(r, rg);
+	double v = sl_trace_draw_log(r, rg);
 	if (v <= 0)
 		return 0;
 	double c;
@@ -159,43 +149,6 @@ static int32_t draw_estimate(sl_rng *r, int32_t run_s)
 }
 
 /* Time to move bytes from origin to its slowest reachable site. */
-static double worst_transfer_s(const sl_origin *o, int64_t bytes)
-{
-	double worst = 0;
-	for (int i = 0; i < o->nroutes; i++) {
-		const sl_route *rt = &o->routes[i];
-		double s = rt->rtt_ms / 1000.0 + (rt->gbps > 0 ? (double)bytes * 8 / (rt->gbps * 1e9) : 0);
-		worst = s > worst ? s : worst;
-	}
-	return worst;
-}
-
-/* Deadline relative to submit: from the class range, but never less than
- * the estimate plus the input transfer to any reachable site; whole minutes. */
-static int64_t draw_deadline(gen *g, const sl_job_class *k, const sl_job *j)
-{
-	if (k->deadline_s.hi < 1)
-		return 0;
-	double d = draw_log(&g->rng, k->deadline_s);
-	double need = j->est_s + worst_transfer_s(&g->net->origins[j->origin], j->input_bytes);
-	if (d < need)
-		d = need;
-	return (int64_t)ceil(d / SL_MINUTE) * SL_MINUTE;
-}
-
-static int16_t draw_tag(sl_rng *r, const sl_network *net, const sl_origin *o)
-{
-	if (!o->tag_share || net->ntags == 0)
-		return -1;
-	double u = sl_rng_double(r), acc = 0;
-	for (int i = 0; i < net->ntags; i++) {
-		acc += o->tag_share[i];
-		if (u < acc)
-			return (int16_t)i;
-	}
-	return -1; /* the untagged rest */
-}
-
 static void draw_job(gen *g, sl_job *j)
 {
 	const sl_network *net = g->net;
@@ -206,14 +159,14 @@ static void draw_job(gen *g, sl_job *j)
 	const sl_job_class *k = &net->classes[j->cls];
 	j->cores = draw_count(&g->rng, k->cores, 0);
 	j->gpus = draw_count(&g->rng, k->gpus, 1);
-	double run = round(draw_log(&g->rng, k->runtime_s));
+	double run = round(sl_trace_draw_log(&g->rng, k->runtime_s));
 	j->run_s = run < 1 ? 1 : (int32_t)run;
 	j->est_s = draw_estimate(&g->rng, j->run_s);
-	j->input_bytes = (int64_t)llround(draw_log(&g->rng, k->input_bytes));
-	j->output_bytes = (int64_t)llround(draw_log(&g->rng, k->output_bytes));
-	j->deadline_s = draw_deadline(g, k, j);
+	j->input_bytes = (int64_t)llround(sl_trace_draw_log(&g->rng, k->input_bytes));
+	j->output_bytes = (int64_t)llround(sl_trace_draw_log(&g->rng, k->output_bytes));
+	j->deadline_s = sl_trace_draw_deadline_s(&g->rng, g->net, k, j);
 	j->latency_budget_ms = (float)k->latency_budget_ms;
-	j->tag = draw_tag(&g->rng, net, &net->origins[j->origin]);
+	j->tag = sl_trace_draw_tag(&g->rng, net, &net->origins[j->origin]);
 }
 
 /* ---- the driver ---------------------------------------------------------- */

@@ -209,3 +209,14 @@ int client_id_args(const char *verb, int argc, char **argv, long long *id, int *
 	}
 	return 0;
 }
+
+int client_fetch(const char *verb, const char *method, const char *path, const char *body,
+                 json_t **out)
+{
+	cli_client c;
+	int rc = client_init(&c, verb);
+	if (rc == 0)
+		rc = client_call(&c, method, path, body, out);
+	client_release(&c);
+	return rc;
+}

@@ -37,6 +37,11 @@ void client_release(cli_client *c);
 int client_call(cli_client *c, const char *method, const char *path, const char *body,
                 json_t **out);
 
+/* One request with its own client: client_init, client_call, client_release.
+ * Returns 0 with *out set (caller decrefs) or an exit status. */
+int client_fetch(const char *verb, const char *method, const char *path, const char *body,
+                 json_t **out);
+
 /* Parse the arguments "ID [--json]" of a one-job verb: 0, 1 (help was
  * printed with help()), or -1 (error printed). */
 int client_id_args(const char *verb, int argc, char **argv, long long *id, int *json,

@@ -26,13 +26,10 @@ int cmd_cancel(int argc, char **argv)
 	int json = 0, rc;
 	char path[80];
 	json_t *out = NULL;
-	cli_client c;
 	if ((rc = client_id_args("cancel", argc, argv, &id, &json, usage)) != 0)
 		return rc > 0 ? SL_EXIT_OK : SL_EXIT_USAGE;
 	snprintf(path, sizeof path, "/v1/jobs/%lld/cancel", id);
-	if ((rc = client_init(&c, "cancel")) == 0)
-		rc = client_call(&c, "POST", path, "{}", &out);
-	client_release(&c);
+	rc = client_fetch("cancel", "POST", path, "{}", &out);
 	if (rc != 0)
 		return rc;
 	if (json)

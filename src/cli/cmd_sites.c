@@ -71,7 +71,6 @@ int cmd_sites(int argc, char **argv)
 {
 	int json = 0, rc;
 	json_t *out = NULL;
-	cli_client c;
 	for (int i = 1; i < argc; i++) {
 		if (cli_is_help(argv[i])) {
 			usage(stdout);
@@ -83,9 +82,7 @@ int cmd_sites(int argc, char **argv)
 		}
 		json = 1;
 	}
-	if ((rc = client_init(&c, "sites")) == 0)
-		rc = client_call(&c, "GET", "/v1/sites", NULL, &out);
-	client_release(&c);
+	rc = client_fetch("sites", "GET", "/v1/sites", NULL, &out);
 	if (rc != 0)
 		return rc;
 	if (json)

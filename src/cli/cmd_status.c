@@ -81,13 +81,10 @@ int cmd_status(int argc, char **argv)
 	int json = 0, rc;
 	char path[64];
 	json_t *out = NULL;
-	cli_client c;
 	if ((rc = client_id_args("status", argc, argv, &id, &json, usage)) != 0)
 		return rc > 0 ? SL_EXIT_OK : SL_EXIT_USAGE;
 	snprintf(path, sizeof path, "/v1/jobs/%lld", id);
-	if ((rc = client_init(&c, "status")) == 0)
-		rc = client_call(&c, "GET", path, NULL, &out);
-	client_release(&c);
+	rc = client_fetch("status", "GET", path, NULL, &out);
 	if (rc != 0)
 		return rc;
 	if (json)

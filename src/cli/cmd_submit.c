@@ -179,7 +179,6 @@ int cmd_submit(int argc, char **argv)
 {
 	json_t *body = json_object(), *out = NULL;
 	int json_out = 0, shell = 0, cmd_at = argc, rc;
-	cli_client c;
 	char *text;
 	rc = parse(argc, argv, body, &json_out, &shell, &cmd_at);
 	if (rc == 0 && cmd_at >= argc) {
@@ -197,9 +196,7 @@ int cmd_submit(int argc, char **argv)
 	json_object_set_new(body, "command", command(argv + cmd_at, argc - cmd_at, shell));
 	text = json_dumps(body, JSON_COMPACT);
 	json_decref(body);
-	if ((rc = client_init(&c, "submit")) == 0)
-		rc = client_call(&c, "POST", "/v1/jobs", text, &out);
-	client_release(&c);
+	rc = client_fetch("submit", "POST", "/v1/jobs", text, &out);
 	free(text);
 	if (rc != 0)
 		return rc;

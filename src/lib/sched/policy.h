@@ -203,6 +203,14 @@ static inline int sl_policy_cand_ok(const sl_network *net, const sl_job *job, co
 	       job->cores <= s->cores && job->gpus <= s->gpus;
 }
 
+/* 1 if a placement policy may send the job to the candidate now: legal
+ * (sl_policy_cand_ok) and its site not marked down by the view (the live
+ * service's failed cluster).  Every policy filters its choices through this. */
+static inline int sl_policy_cand_usable(const sl_view *v, const sl_job *job, const sl_cand *c)
+{
+	return sl_policy_cand_ok(v->net, job, c) && sl_view_site_up(v, c->site);
+}
+
 /* Fill a rejection for a job no site can take: the reason is the stage
  * that left no site (route, then residency, then latency, then size) and
  * why says so in a sentence.  Returns the reason. */

@@ -98,7 +98,7 @@ static int pick(const basic_state *bs, const sl_view *v, const sl_job *job, int 
 	const sl_cand *c = sl_policy_cands_of(&bs->pc, job, &n);
 	cand bc = {0, 0, 0, 0};
 	for (int i = 0; i < n; i++) {
-		if (!sl_policy_cand_ok(net, job, &c[i]) || !sl_view_site_up(v, c[i].site))
+		if (!sl_policy_cand_usable(v, job, &c[i]))
 			continue;
 		cand k = {0, 0, 0, c[i].route->rtt_ms};
 		if (spill)
@@ -212,7 +212,7 @@ static int rr_place(void *state, const sl_job *job, const sl_view *v, sl_decisio
 	int n, first = -1;
 	const sl_cand *c = sl_policy_cands_of(&bs->pc, job, &n);
 	for (int i = 0; i < n; i++) {
-		if (!sl_policy_cand_ok(v->net, job, &c[i]) || !sl_view_site_up(v, c[i].site))
+		if (!sl_policy_cand_usable(v, job, &c[i]))
 			continue;
 		if (c[i].site > bs->last) {
 			first = c[i].site;

@@ -360,7 +360,7 @@ static sq_site_eval *choose(sq_state *s, const sl_job *job, const sl_view *v, co
 	*ne = 0;
 	for (int i = 0; i < n && *ne < 64; i++) {
 		/* A site marked down (the live service's failed cluster) takes nothing. */
-		if (!sl_policy_cand_ok(s->net, job, &c[i]) || !sl_view_site_up(v, c[i].site))
+		if (!sl_policy_cand_usable(v, job, &c[i]))
 			continue;
 		sq_site_eval *e = &s->ev[*ne];
 		eval_site(s, job, &c[i], v->now, e);

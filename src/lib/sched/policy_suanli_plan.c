@@ -281,8 +281,7 @@ static void reloc_earliest(sq_state *s, const sq_rec *r, const sq_ask *a, const 
 {
 	sq_site_eval e;
 	for (int i = 0; i < n; i++) {
-		if (c[i].site == r->site || !sl_policy_cand_ok(s->net, r->job, &c[i]) ||
-		    !sl_view_site_up(v, c[i].site))
+		if (c[i].site == r->site || !sl_policy_cand_usable(v, r->job, &c[i]))
 			continue;
 		reloc_eval(s, r, &c[i], v, &e);
 		int64_t lim = (beat_start - s->net->step_s - e.arrive) / s->net->step_s;
@@ -316,8 +315,7 @@ static int relocate(sq_state *s, sq_rec *r, const sq_ask *a, const sl_view *v,
 	sq_site_eval best, e;
 	best.has_best = 0;
 	for (int i = 0; i < n; i++) {
-		if (c[i].site == r->site || !sl_policy_cand_ok(s->net, r->job, &c[i]) ||
-		    !sl_view_site_up(v, c[i].site))
+		if (c[i].site == r->site || !sl_policy_cand_usable(v, r->job, &c[i]))
 			continue;
 		reloc_eval(s, r, &c[i], v, &e);
 		if (e.latest < e.arrive)

@@ -17,20 +17,30 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); echo "not ok $n - $1"; [ -n "$2" ] && echo "# $2"; }
+failed=
+nok() { n=$((n + 1)); failed=1; echo "not ok $n - $1"; [ -n "$2" ] && echo "# $2"; }
 is() { if [ "$2" = "$3" ]; then ok "$1"; else nok "$1" "got '$2', want '$3'"; fi; }
 
-start() { # start [PORT]: start the server, wait for its n-th "listening" line
+start() { # start: start the server on a new port, wait for its n-th "listening" line
 	starts=$((starts + 1))
-	"$S" serve --scenario "$SCEN" --data "$T/data" --listen 127.0.0.1:"${1:-0}" \
+	"$S" serve --scenario "$SCEN" --data "$T/data" --listen 127.0.0.1:0 \
 		--local-slots 16 2>>"$T/log" >/dev/null &
 	PID=$!
 	for _ in $(seq 100); do
 		[ "$(grep -c 'event=listening' "$T/log")" -ge $starts ] && break
 		sleep 0.1
 	done
+	if [ "$(grep -c 'event=listening' "$T/log")" -lt $starts ]; then
+		echo "# the server did not start; its log ends:"
+		tail -n 15 "$T/log" | sed 's/^/#   /'
+	fi
 	PORT=$(sed -n 's/.*event=listening addr=127.0.0.1:\([0-9]*\).*/\1/p' "$T/log" | tail -1)
 	URL=http://127.0.0.1:$PORT
+}
+
+# get PATH: an authenticated GET into $T/page; prints the HTTP status.
+get() {
+	curl -s -o "$T/page" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$URL$1"
 }
 
 # client C: submit up to PER_CLIENT jobs one after another, record the
@@ -73,7 +83,7 @@ else
 fi
 is "no id was acknowledged twice" "$(uniq -d "$T/acked" | wc -l)" 0
 
-start "$PORT"
+start
 # wait until nothing is active any more (60 s)
 for _ in $(seq 600); do
 	act=$(curl -s "$URL/health" | sed -n 's/.*"active_jobs":\([0-9]*\).*/\1/p')
@@ -85,30 +95,43 @@ is "after the restart every job finishes" "$act" 0
 # every job the store holds, through the API (all pages)
 : >"$T/listed"
 cur=
+listing=ok
 while :; do
 	q="limit=1000"
 	[ -n "$cur" ] && q="$q&cursor=$cur"
-	curl -s -H "Authorization: Bearer $TOKEN" "$URL/v1/jobs?$q" >"$T/page"
+	code=$(get "/v1/jobs?$q")
+	if [ "$code" != 200 ]; then
+		listing="GET /v1/jobs?$q answered $code: $(head -c 300 "$T/page")"
+		break
+	fi
 	grep -o '"id":[0-9]*,"tenant"' "$T/page" | sed 's/"id":\([0-9]*\).*/\1/' >>"$T/listed"
 	cur=$(sed -n 's/.*"next":"\([^"]*\)".*/\1/p' "$T/page")
 	[ -z "$cur" ] && break
 done
+is "the job listing answers" "$listing" ok
 sort "$T/listed" -o "$T/listed"
 is "no job is listed twice" "$(uniq -d "$T/listed" | wc -l)" 0
 is "every acknowledged job is there" "$(comm -23 "$T/acked" "$T/listed" | wc -l)" 0
 sort "$T/runs" >"$T/runs.sorted"
 is "no job ran twice" "$(uniq -d "$T/runs.sorted" | wc -l)" 0
-curl -s -H "Authorization: Bearer $TOKEN" "$URL/v1/jobs?state=done&limit=1000" |
-	grep -o '"id":[0-9]*,"tenant"' | sed 's/"id":\([0-9]*\).*/\1/' | sort >"$T/done"
+code=$(get "/v1/jobs?state=done&limit=1000")
+grep -o '"id":[0-9]*,"tenant"' "$T/page" | sed 's/"id":\([0-9]*\).*/\1/' | sort >"$T/done"
+is "the done jobs are listed" "$code" 200
 is "every job reported done did run" "$(comm -23 "$T/done" "$T/runs.sorted" | wc -l)" 0
-ACTIVE=$(curl -s -H "Authorization: Bearer $TOKEN" "$URL/metrics" |
-	sed -n 's/^suanli_jobs{state="\(queued\|planned\|running\)"} \([0-9]*\)/\2/p' |
-	awk '{s += $1} END {print s + 0}')
+code=$(get /metrics)
+ACTIVE=$(sed -n 's/^suanli_jobs{state="\(queued\|planned\|running\)"} \([0-9]*\)/\2/p' \
+	"$T/page" | awk '{s += $1} END {print s + 0}')
+is "metrics answer" "$code" 200
 is "metrics agree: no active jobs" "$ACTIVE" 0
-LOST=$(curl -s -H "Authorization: Bearer $TOKEN" "$URL/v1/jobs?state=failed&limit=1000" |
-	grep -o '"reason":"lost' | wc -l)
+code=$(get "/v1/jobs?state=failed&limit=1000")
+LOST=$(grep -o '"reason":"lost' "$T/page" | wc -l)
+is "the failed jobs are listed" "$code" 200
 echo "# acknowledged $ACKED, stored $(wc -l <"$T/listed"), ran $(wc -l <"$T/runs"), lost $LOST"
 kill "$PID"
 wait "$PID"
 is "the restarted server stops cleanly" $? 0
 PID=
+if [ -n "$failed" ]; then
+	echo "# the server's log ends:"
+	tail -n 20 "$T/log" | sed 's/^/#   /'
+fi

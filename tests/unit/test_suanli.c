@@ -239,6 +239,75 @@ static void test_reservation_blocks(void **st)
 	sl_network_free(net);
 }
 
+/* Scarce green capacity is used now.  SGP (50 g/kWh, 0 in hours 3-4) is
+ * greener than the network's mean; job 1 (no deadline) holds half its GPUs
+ * for 10 h.  Job 2 (4 GPUs, 2 h, a day of slack) arrives at 01:00: with the
+ * busy-site rule (the default) it takes SGP's free GPUs at once; without
+ * it, it waits two hours for the zero-carbon window. */
+static void test_busy_green_site_now(void **st)
+{
+	(void)st;
+	const char *params[] = {"oracle=1", "oracle=1,green_now=0"};
+	const int64_t want[] = {T0 + H, T0 + 3 * H};
+	for (int i = 0; i < 2; i++) {
+		sl_network *net = net_new();
+		int zs = net->sites[SGP].zone;
+		for (int h = 3; h < 5; h++) {
+			net->zones[zs].carbon_avg_g_per_kwh.v[h] = 0;
+			net->zones[zs].carbon_marginal_g_per_kwh.v[h] = 0;
+		}
+		sl_trace t = {0};
+		job(&t, 1, T0 + 60, 4, 10, 0, -1);
+		job(&t, 2, T0 + H, 4, 2, 24, -1);
+		sl_sim *sim = run(net, &t, params[i], NULL);
+		const sl_sim_job *r = sl_sim_jobs(sim, NULL);
+		assert_int_equal(r[0].site, SGP);
+		assert_int_equal(r[1].site, SGP);
+		assert_int_equal(r[1].start, want[i]);
+		sl_sim_free(sim);
+		fix_trace_free(&t);
+		sl_network_free(net);
+	}
+}
+
+/* A job deferred at a dirtier site moves when room opens at a greener one.
+ * Job 1 takes all of SGP's GPUs with a 10 h time limit but ends after 2 h.
+ * Job 2 (8 GPUs, 2 h, latest start 06:00) arrives at 00:30: SGP looks full
+ * until 10:00, so it is planned at GRN's 06:00 window.  At 03:00, with
+ * SGP free, the re-plan sends it to SGP (pull=2: every step); with pull=0
+ * it stays at GRN. */
+static void test_pull_to_green_site(void **st)
+{
+	(void)st;
+	const char *params[] = {"oracle=1,pull=2", "oracle=1,pull=0"};
+	for (int i = 0; i < 2; i++) {
+		sl_network *net = net_new();
+		sl_trace t = {0};
+		fix_job(&t, 1, T0 + 60, 0, 8, 8, 10 * H, 2 * H)->tag = -1;
+		job(&t, 2, T0 + H / 2, 8, 2, 8, -1);
+		seen s;
+		sl_sim *sim = run(net, &t, params[i], &s);
+		const sl_sim_job *r = sl_sim_jobs(sim, NULL);
+		assert_int_equal(r[0].site, SGP);
+		assert_int_equal(s.r[1].site, GRN);
+		assert_int_equal(s.r[1].start, T0 + 6 * H);
+		if (i == 0) {
+			assert_int_equal(r[1].site, SGP);
+			assert_int_equal(r[1].start, T0 + 3 * H);
+			assert_int_equal(s.r[2].kind, SL_RECEIPT_MOVE);
+			assert_int_equal(s.r[2].site, SGP);
+		} else {
+			assert_int_equal(r[1].site, GRN);
+			assert_int_equal(r[1].start, T0 + 6 * H);
+		}
+		assert_int_equal(sl_sim_get_summary(sim)->deadline_violations, 0);
+		free(s.json);
+		sl_sim_free(sim);
+		fix_trace_free(&t);
+		sl_network_free(net);
+	}
+}
+
 /* Receipts: the chosen site and start with predictions, alternatives best
  * first, excluded sites with reasons, the nearest counterfactual; valid
  * JSON lines. */
@@ -641,6 +710,8 @@ int main(void)
 		cmocka_unit_test(test_green_window),
 		cmocka_unit_test(test_illegal_cheaper_site),
 		cmocka_unit_test(test_reservation_blocks),
+		cmocka_unit_test(test_busy_green_site_now),
+		cmocka_unit_test(test_pull_to_green_site),
 		cmocka_unit_test(test_receipts),
 		cmocka_unit_test(test_rejections),
 		cmocka_unit_test(test_replan_moves_within_deadline),

@@ -48,16 +48,19 @@ static void preset(sq_params *p, int objective)
 	 * share of cost (measured: lower carbon than 1:1 and still cheaper
 	 * than nearest, docs/policy-suanli.md) */
 	p->w_carbon = objective == SQ_OBJ_COST ? 0.1 : 1.0;
-	p->w_cost = objective == SQ_OBJ_CARBON ? 0.1 : objective == SQ_OBJ_COST ? 1.0 : 0.5;
+	p->w_cost = objective == SQ_OBJ_CARBON ? 0.1 : objective == SQ_OBJ_COST ? 1.0 : 0.45;
 }
 
 static void defaults(sq_params *p, uint64_t seed)
 {
 	memset(p, 0, sizeof *p);
 	preset(p, SQ_OBJ_BALANCED);
-	p->w_wait = 0.002;
+	p->w_wait = 0.03;
 	p->w_late = 0.05;
 	p->max_slack_s = 72 * SL_HOUR;
+	p->pull = 1;
+	p->green_now = 1;
+	p->green_busy = 0.5;
 	p->horizon_s = 96 * SL_HOUR;
 	p->replan_steps = 1;
 	p->issue_steps = 6;
@@ -140,6 +143,14 @@ static int parse_kv(sq_params *p, parsed *x, const char *k, const char *v, const
 		return *what = "run or reject", (p->late = parse_choice(v, late_names, 2)) < 0 ? -1 : 0;
 	if (!strcmp(k, "max_slack"))
 		return *what = "a duration (e.g. 72h)", parse_duration(v, &p->max_slack_s);
+	if (!strcmp(k, "cost_cap"))
+		return *what = "a ratio in [0, 100] (0 = none)", parse_real(v, 0, 100, &p->cost_cap);
+	if (!strcmp(k, "green_now"))
+		return *what = "0 or 1", (p->green_now = parse_choice(v, (const char *const[]){"0", "1"}, 2)) < 0 ? -1 : 0;
+	if (!strcmp(k, "green_busy"))
+		return *what = "a share in [0, 1]", parse_real(v, 0, 1, &p->green_busy);
+	if (!strcmp(k, "pull"))
+		return *what = "0, 1 or 2", (p->pull = parse_choice(v, (const char *const[]){"0", "1", "2"}, 3)) < 0 ? -1 : 0;
 	if (!strcmp(k, "horizon"))
 		return *what = "a duration (e.g. 96h)", parse_duration(v, &p->horizon_s);
 	if (!strcmp(k, "replan")) {

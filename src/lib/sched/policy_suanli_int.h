@@ -17,6 +17,7 @@
 #include "sched/receipt.h"
 #include "sched/reserve.h"
 
+#define SQ_CAP_W 10.0
 enum { SQ_OBJ_CARBON = 0, SQ_OBJ_COST, SQ_OBJ_BALANCED };
 enum { SQ_LATE_RUN = 0, SQ_LATE_REJECT };
 /* The score's units: the nearest counterfactual's carbon and cost for the
@@ -31,6 +32,12 @@ typedef struct sq_params {
 	double w_wait;              /* per hour of start after the input has arrived */
 	double w_late;              /* per unit of lateness risk (margin < one step) */
 	int64_t max_slack_s;        /* how far ahead a start may be planned */
+	double cost_cap;            /* > 0: a candidate costing more than this multiple of the
+	                             * nearest counterfactual pays SQ_CAP_W per unit over */
+	int green_now;              /* at a busy site greener than the mean, room now is taken now */
+	double green_busy;          /* busy: this share of the binding resource reserved */
+	int pull;                   /* re-plan: a deferred job may move to another site
+	                             * where room opened, when clearly better */
 	int64_t horizon_s;          /* forecast tables span; beyond, the last day repeats */
 	int32_t replan_steps;       /* re-plan every this many steps (0: never) */
 	int32_t issue_steps;        /* forecasts are issued every this many steps (>= 1) */

@@ -305,11 +305,41 @@ static void reloc_earliest(sq_state *s, const sq_rec *r, const sq_ask *a, const 
  * (r will be late), the earliest start elsewhere if a step before
  * beat_start.  1 if it moved (r is then in the profile at its new site),
  * 0 if not (nothing changed). */
+static int relocate_to(sq_state *s, sq_rec *r, const sq_site_eval *best, int late,
+                       const sl_view *v, const sl_plan_ctl *ctl)
+{
+	sq_rec old = *r;
+	r->site = (int16_t)best->site;
+	r->arrive = best->arrive;
+	r->t_plan = best->best.start;
+	r->pkw = best->pkw;
+	r->transfer_cny = best->transfer_cny;
+	r->flex = !late;
+	sq__steps(s, r->t_plan, r->hold_s, &r->k0, &r->k1);
+	reserve(s, r, +1);
+	if (ctl->retarget(ctl->ud, r->handle, best->site, r->t_plan) != 0) {
+		reserve(s, r, -1);
+		*r = old;
+		return 0;
+	}
+	s->relocated++;
+	if (s->rfn)
+		move_receipt(s, r, &best->best, old.t_plan, v->now);
+	return 1;
+}
+
+/* May r move to another site at all (the engine offers it, and the job has
+ * a deadline and no latency budget)? */
+static int relocatable(const sq_rec *r, const sl_plan_ctl *ctl)
+{
+	return ctl->retarget && r->job && r->latest != INT64_MAX && r->job->latency_budget_ms <= 0;
+}
+
 static int relocate(sq_state *s, sq_rec *r, const sq_ask *a, const sl_view *v,
                     const sl_plan_ctl *ctl, int64_t beat_start)
 {
 	int n;
-	if (!ctl->retarget || !r->job || r->latest == INT64_MAX || r->job->latency_budget_ms > 0)
+	if (!relocatable(r, ctl))
 		return 0;
 	const sl_cand *c = sl_policy_cands_of(&s->pc, r->job, &n);
 	sq_site_eval best, e;
@@ -329,24 +359,47 @@ static int relocate(sq_state *s, sq_rec *r, const sq_ask *a, const sl_view *v,
 		reloc_earliest(s, r, a, c, n, v, beat_start, &best);
 	if (!best.has_best)
 		return 0;
-	sq_rec old = *r;
-	r->site = (int16_t)best.site;
-	r->arrive = best.arrive;
-	r->t_plan = best.best.start;
-	r->pkw = best.pkw;
-	r->transfer_cny = best.transfer_cny;
-	r->flex = !late;
-	sq__steps(s, r->t_plan, r->hold_s, &r->k0, &r->k1);
-	reserve(s, r, +1);
-	if (ctl->retarget(ctl->ud, r->handle, best.site, r->t_plan) != 0) {
-		reserve(s, r, -1);
-		*r = old;
+	return relocate_to(s, r, &best, late, v, ctl);
+}
+
+/* r (placed within its slack) at a site where room has opened (site_dirty;
+ * every other site when all): its best start there within its slack, its
+ * input sent there from now, into best if it beats `beat` (its score at its
+ * own site, less the gain a move must make).  Waiting counts from its first
+ * arrival, as in its current score.  Its own reservation does not matter
+ * here: it is at another site.  1 if found. */
+static int pull_find(sq_state *s, sq_rec *r, const sq_ask *a, const sl_view *v,
+                     const sl_plan_ctl *ctl, double beat, int all, sq_site_eval *best)
+{
+	int n;
+	best->has_best = 0;
+	if (!relocatable(r, ctl))
 		return 0;
+	const sl_cand *c = sl_policy_cands_of(&s->pc, r->job, &n);
+	sq_site_eval e;
+	for (int i = 0; i < n; i++) {
+		if (c[i].site == r->site || (!all && !s->site_dirty[c[i].site]) ||
+		    !sl_policy_cand_usable(v, r->job, &c[i]))
+			continue;
+		double lim = best->has_best ? best->best.score : beat;
+		/* First a bound without the transfer (cheap), then the real one. */
+		e.site = c[i].site;
+		e.pkw = sq__kw(s, c[i].site, r->cores, r->gpus);
+		e.transfer_cny = 0;
+		if (sq__lower_bound(s, a, &e) >= lim)
+			continue;
+		reloc_eval(s, r, &c[i], v, &e);
+		double extra = s->p.w_wait * (double)(e.arrive - r->arrive) / 3600.0;
+		if (e.latest < e.arrive || sq__lower_bound(s, a, &e) + extra >= lim)
+			continue;
+		sq__best_at_site(s, a, &e, lim - extra);
+		if (!e.has_best)
+			continue;
+		e.best.score += extra;
+		if (e.best.score < lim)
+			*best = e;
 	}
-	s->relocated++;
-	if (s->rfn)
-		move_receipt(s, r, &best.best, old.t_plan, v->now);
-	return 1;
+	return best->has_best;
 }
 
 /* A job with no start in its slack, or no slack: bring it forward to the
@@ -390,14 +443,27 @@ static int replan_one(sq_state *s, sq_rec *r, const sl_view *v, const sl_plan_ct
                       int earlier_only)
 {
 	sq_ask a;
-	sq_site_eval e;
+	sq_site_eval e, p;
 	rec_eval(s, r, v, &a, &e);
-	if (earlier_only && e.latest >= r->t_plan)
-		e.latest = r->t_plan - 1;
-	reserve(s, r, -1);
 	double c, m;
 	sq__predict(s, r->site, r->pkw, r->t_plan, a.run_s, &c, &m);
 	double cur = sq__score(s, &a, c, m + r->transfer_cny, r->t_plan, r->arrive, r->latest);
+	/* Room opened at another site: a clearly better start there is worth
+	 * sending the input again. */
+	if (s->p.pull && (s->p.pull == 2 || !earlier_only) &&
+	    pull_find(s, r, &a, v, ctl, cur - s->p.replan_gain, !earlier_only, &p)) {
+		reserve(s, r, -1);
+		if (relocate_to(s, r, &p, 0, v, ctl))
+			return 1;
+		reserve(s, r, +1);
+	}
+	/* Between issues nothing changed at its own site unless a job ended
+	 * there, and then only earlier starts are worth a look. */
+	if (earlier_only && !s->site_dirty[r->site])
+		return 0;
+	if (earlier_only && e.latest >= r->t_plan)
+		e.latest = r->t_plan - 1;
+	reserve(s, r, -1);
 	sq__best_at_site(s, &a, &e, INFINITY);
 	/* Waiting counts from the original arrival, as in the current score. */
 	if (e.has_best)
@@ -532,12 +598,15 @@ void sq__replan(void *state, const sl_view *v, const sl_plan_ctl *ctl)
 	s->k_issue_replanned = s->k_issue;
 	/* A snapshot: a move to now may start the job inside the call, and its
 	 * start event takes it off the deferred list. */
+	int any = 0;
+	for (int i = 0; i < s->net->nsites && s->p.pull == 2; i++)
+		any |= s->site_dirty[i];
 	int32_t n = s->ndeferred;
 	memcpy(s->scratch, s->deferred, (size_t)n * sizeof *s->scratch);
 	for (int32_t i = 0; i < n; i++) {
 		sq_rec *r = &s->rec[s->scratch[i]];
 		if (!r->live || r->running || r->dpos < 0 || r->t_plan <= v->now ||
-		    (!all && !s->site_dirty[r->site]))
+		    (!all && !s->site_dirty[r->site] && !(any && r->flex)))
 			continue;
 		s->moves += r->flex ? replan_one(s, r, v, ctl, !all) : compress_one(s, r, v, ctl);
 	}

@@ -358,6 +358,10 @@ double sq__score(const sq_state *s, const sq_ask *a, double carbon_g, double cos
 {
 	double x = s->p.w_carbon * carbon_g / a->cref + s->p.w_cost * cost_cny / a->mref +
 	           s->p.w_wait * (double)(start - arrive) / 3600.0;
+	/* Above the cost cap (a multiple of the nearest counterfactual's
+	 * cost), each unit over weighs SQ_CAP_W carbon units. */
+	if (s->p.cost_cap > 0 && cost_cny / a->mref > s->p.cost_cap)
+		x += SQ_CAP_W * (cost_cny / a->mref - s->p.cost_cap);
 	if (latest_dl != INT64_MAX) {
 		double margin = (double)(latest_dl - start), R = (double)s->p.risk_s;
 		if (margin < R)
@@ -453,6 +457,15 @@ static int32_t room_gpus(const sq_state *s, const sq_ask *a, int site)
 	return g < s->net->sites[site].gpus ? g : a->gpus > s->net->sites[site].gpus ? a->gpus : s->net->sites[site].gpus;
 }
 
+/* Is the site's binding resource for this job (GPUs if it asks for any)
+ * at least green_busy reserved at step k? */
+static int busy_site(const sq_state *s, const sq_ask *a, int site, int64_t k)
+{
+	int gpu = a->gpus > 0;
+	int32_t inst = gpu ? s->resv.inst_g[site] : s->resv.inst_c[site];
+	return (double)sl_resv_used(&s->resv, site, gpu, k) >= s->p.green_busy * inst;
+}
+
 void sq__best_at_site(sq_state *s, const sq_ask *a, sq_site_eval *e, double beat)
 {
 	const sl_network *net = s->net;
@@ -464,6 +477,12 @@ void sq__best_at_site(sq_state *s, const sq_ask *a, sq_site_eval *e, double beat
 	sq__steps(s, e->arrive, a->hold_s, &k0, &k1);
 	if (sl_resv_startable(&s->resv, e->site, k0, k1, a->cores, g))
 		consider(s, a, e, e->arrive);
+	/* At a busy site greener than the network's mean, room now is used
+	 * now: waiting there for a better hour leaves scarce green capacity
+	 * idle that another job would have used instead of a dirtier site. */
+	if (e->has_best && s->p.green_now && s->tab[e->site].csum < s->ci_ref * s->H &&
+	    busy_site(s, a, e->site, k0))
+		return;
 	if (e->has_best && e->best.score < beat)
 		beat = e->best.score;
 	/* Step-aligned starts after the arrival step, up to the latest. */

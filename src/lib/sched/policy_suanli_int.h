@@ -115,7 +115,8 @@ typedef struct sq_rec {
 	int32_t hold_s;
 	uint32_t serial;            /* tells a stale overrun watch from this placement's */
 	int64_t job_id;
-	const sl_job *job;          /* the engine's, valid until the job ends (relocation) */
+	sl_job job;                 /* a copy (relocation): the engine's may move, as the
+	                             * live service's job table does when it grows */
 	int64_t arrive;             /* input arrival at site */
 	int64_t latest;             /* latest start meeting the deadline (INT64_MAX: none) */
 	int64_t t_plan, t_start;    /* planned start; actual start once running */

@@ -120,7 +120,7 @@ int32_t sq__hold(sq_state *s, const sl_job *job, int32_t handle, const sq_ask *a
 	r->hold_s = a->hold_s;
 	r->serial = ++s->next_serial;
 	r->job_id = job->id;
-	r->job = job;
+	r->job = *job;
 	r->arrive = e->arrive;
 	r->latest = e->latest_dl;
 	r->t_plan = e->best.start;
@@ -191,6 +191,11 @@ void sq__job_event(void *state, const sl_job_event *ev)
 		on_start(s, ev->ticket, r, ev->t);
 	else if (ev->kind == SL_JOBEV_END && r->running)
 		on_end(s, ev->ticket, r, ev->t);
+	else if (ev->kind == SL_JOBEV_END) { /* withdrawn before it started */
+		reserve(s, r, -1);
+		s->site_dirty[r->site] = 1;
+		rec_free(s, ev->ticket);
+	}
 }
 
 /* ---------- re-planning ---------- */
@@ -267,10 +272,10 @@ static void reloc_eval(const sq_state *s, const sq_rec *r, const sl_cand *c, con
 	memset(e, 0, sizeof *e);
 	e->site = c->site;
 	e->route = c->route;
-	e->arrive = v->now + sl_transfer_s(c->route, r->job->input_bytes);
+	e->arrive = v->now + sl_transfer_s(c->route, r->job.input_bytes);
 	e->latest_dl = r->latest;
 	e->latest = v->now + s->p.max_slack_s < r->latest ? v->now + s->p.max_slack_s : r->latest;
-	e->transfer_cny = sl_transfer_job_cny(c->route, r->job);
+	e->transfer_cny = sl_transfer_job_cny(c->route, &r->job);
 	e->pkw = sq__kw(s, e->site, r->cores, r->gpus);
 }
 
@@ -281,7 +286,7 @@ static void reloc_earliest(sq_state *s, const sq_rec *r, const sq_ask *a, const 
 {
 	sq_site_eval e;
 	for (int i = 0; i < n; i++) {
-		if (c[i].site == r->site || !sl_policy_cand_usable(v, r->job, &c[i]))
+		if (c[i].site == r->site || !sl_policy_cand_usable(v, &r->job, &c[i]))
 			continue;
 		reloc_eval(s, r, &c[i], v, &e);
 		int64_t lim = (beat_start - s->net->step_s - e.arrive) / s->net->step_s;
@@ -332,7 +337,7 @@ static int relocate_to(sq_state *s, sq_rec *r, const sq_site_eval *best, int lat
  * a deadline and no latency budget)? */
 static int relocatable(const sq_rec *r, const sl_plan_ctl *ctl)
 {
-	return ctl->retarget && r->job && r->latest != INT64_MAX && r->job->latency_budget_ms <= 0;
+	return ctl->retarget && r->latest != INT64_MAX && r->job.latency_budget_ms <= 0;
 }
 
 static int relocate(sq_state *s, sq_rec *r, const sq_ask *a, const sl_view *v,
@@ -341,11 +346,11 @@ static int relocate(sq_state *s, sq_rec *r, const sq_ask *a, const sl_view *v,
 	int n;
 	if (!relocatable(r, ctl))
 		return 0;
-	const sl_cand *c = sl_policy_cands_of(&s->pc, r->job, &n);
+	const sl_cand *c = sl_policy_cands_of(&s->pc, &r->job, &n);
 	sq_site_eval best, e;
 	best.has_best = 0;
 	for (int i = 0; i < n; i++) {
-		if (c[i].site == r->site || !sl_policy_cand_usable(v, r->job, &c[i]))
+		if (c[i].site == r->site || !sl_policy_cand_usable(v, &r->job, &c[i]))
 			continue;
 		reloc_eval(s, r, &c[i], v, &e);
 		if (e.latest < e.arrive)
@@ -375,11 +380,11 @@ static int pull_find(sq_state *s, sq_rec *r, const sq_ask *a, const sl_view *v,
 	best->has_best = 0;
 	if (!relocatable(r, ctl))
 		return 0;
-	const sl_cand *c = sl_policy_cands_of(&s->pc, r->job, &n);
+	const sl_cand *c = sl_policy_cands_of(&s->pc, &r->job, &n);
 	sq_site_eval e;
 	for (int i = 0; i < n; i++) {
 		if (c[i].site == r->site || (!all && !s->site_dirty[c[i].site]) ||
-		    !sl_policy_cand_usable(v, r->job, &c[i]))
+		    !sl_policy_cand_usable(v, &r->job, &c[i]))
 			continue;
 		double lim = best->has_best ? best->best.score : beat;
 		/* First a bound without the transfer (cheap), then the real one. */

@@ -72,6 +72,7 @@ int sl_loop_new(const sl_loop_config *cfg, sl_store *st, sl_loop **out, sl_err *
 	if (cfg->policy->init &&
 	    (rc = cfg->policy->init(&lp->policy, lp->net, &cfg->policy_opts, err)) < 0)
 		goto fail;
+	sl__loop_ctl_init(lp);
 	if ((rc = sl__loop_read_store(lp, st, err)) < 0)
 		goto fail;
 	*out = lp;

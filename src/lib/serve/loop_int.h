@@ -156,6 +156,8 @@ struct sl_loop {
 	int64_t counts[SL_JOB_NSTATES];   /* jobs per state, all time */
 	int64_t next_acct;
 	int64_t last_step;                /* signal step of the last policy tick */
+	sl_plan_ctl ctl;                  /* moves of planned starts, for a planning policy */
+	int64_t ctl_now;                  /* the time of the policy call in progress */
 	int draining;                     /* stop seen: no new launches */
 	int32_t nlaunching;               /* jobs with LJ_LAUNCHING */
 	uint64_t placed, rejected_policy, launched, exec_errors, failovers;
@@ -197,6 +199,11 @@ void sl__loop_end(sl_loop *lp, int32_t slot, int state, int64_t now, const char 
 /* loop_write.c: the loop's writes, queued (forced) on the group-commit
  * writer; none waits.  Strings are copied. */
 void sl__w_planned(sl_loop *lp, const ljob *j, int64_t now, char *receipt /* taken */);
+/* The policy moved j's planned start (event "replanned"), maybe to another
+ * site (event "relocated", from the site named). */
+void sl__w_replanned(sl_loop *lp, const ljob *j, int64_t now, const char *from_site);
+/* The policy's moves of planned starts (loop_jobs.c): lp->ctl. */
+void sl__loop_ctl_init(sl_loop *lp);
 void sl__w_launch(sl_loop *lp, const ljob *j, int64_t now);
 void sl__w_handle(sl_loop *lp, const ljob *j, int64_t now, const char *handle,
                   const char *msg);

@@ -112,6 +112,7 @@ int32_t sl__lj_alloc(sl_loop *lp)
 	j->gen = gen;
 	j->run = j->link = -1;
 	j->site = -1;
+	j->ticket = -1; /* no placement by the policy yet */
 	return slot;
 }
 
@@ -148,18 +149,75 @@ void sl__loop_job_event(sl_loop *lp, const ljob *j, int kind, int64_t t)
 	const sl_policy_ops *p = lp->cfg.policy;
 	if (!p->plan || !p->plan->job_event || j->site < 0)
 		return;
-	sl_job_event ev = {kind, j->site, -1, j->ticket, t, &j->j};
+	sl_job_event ev = {kind, j->site, (int32_t)(j - lp->jobs), j->ticket, t, &j->j};
 	p->plan->job_event(lp->policy, &ev);
 }
 
-/* The loop offers no moves of planned starts (yet): a job's planned start
- * is written to the store when it is placed. */
-static int no_move(void *ud, int32_t handle, int64_t not_before)
+/* A planned job the policy may still move: placed, not yet in its site
+ * queue (or handed to its cluster), not cancelled.  NULL otherwise. */
+static ljob *movable(sl_loop *lp, int32_t handle)
 {
-	(void)ud;
-	(void)handle;
-	(void)not_before;
-	return SL_ESTATE;
+	if (handle < 0 || (size_t)handle >= lp->njobs_cap)
+		return NULL;
+	ljob *j = &lp->jobs[handle];
+	if (j->state != SL_JOB_PLANNED || (j->flags & (LJ_INQ | LJ_DEAD)) || j->site < 0)
+		return NULL;
+	return j;
+}
+
+/* Re-time j's wait for its site queue: the old heap entry goes stale
+ * (gen), a new one is pushed; release_planned lets it in when due. */
+static void replan_at(sl_loop *lp, int32_t slot, int64_t not_before)
+{
+	ljob *j = &lp->jobs[slot];
+	j->gen++;
+	j->not_before = not_before;
+	sl_heap_push(&lp->planned, not_before, lp->seq++, (uint64_t)j->gen << 32 | (uint32_t)slot);
+}
+
+/* sl_plan_ctl.move: the planned start of the job at slot `handle`. */
+static int live_move(void *ud, int32_t handle, int64_t not_before)
+{
+	sl_loop *lp = ud;
+	ljob *j = movable(lp, handle);
+	if (!j)
+		return SL_ESTATE;
+	replan_at(lp, handle, not_before);
+	sl__w_replanned(lp, j, lp->ctl_now, NULL);
+	return 0;
+}
+
+/* sl_plan_ctl.retarget: another site; its input is sent there from now. */
+static int live_retarget(void *ud, int32_t handle, int site, int64_t not_before)
+{
+	sl_loop *lp = ud;
+	ljob *j = movable(lp, handle);
+	if (!j || site < 0 || site >= lp->net->nsites || lp->down[site])
+		return SL_ESTATE;
+	const sl_route *r = sl_network_route(lp->net, j->j.origin, site);
+	if (!r || sl_policy_site_check(lp->net, &j->j, site, NULL) != SL_REJECT_NONE)
+		return SL_EINVAL;
+	int64_t arrive = lp->ctl_now + sl_transfer_s(r, j->j.input_bytes);
+	lsite *from = &lp->sites[j->site], *to = &lp->sites[site];
+	const char *from_id = lp->net->sites[j->site].id;
+	from->nplanned--;
+	from->planned_cores -= j->j.cores;
+	from->planned_gpus -= j->j.gpus;
+	to->nplanned++;
+	to->planned_cores += j->j.cores;
+	to->planned_gpus += j->j.gpus;
+	j->site = (int16_t)site;
+	replan_at(lp, handle, not_before > arrive ? not_before : arrive);
+	sl__w_replanned(lp, j, lp->ctl_now, from_id);
+	return 0;
+}
+
+void sl__loop_ctl_init(sl_loop *lp)
+{
+	const sl_policy_ops *p = lp->cfg.policy;
+	lp->ctl = (sl_plan_ctl){lp, live_move, live_retarget};
+	if (p->plan && p->plan->bind)
+		p->plan->bind(lp->policy, &lp->ctl);
 }
 
 void sl__loop_policy_tick(sl_loop *lp, int64_t now)
@@ -168,15 +226,15 @@ void sl__loop_policy_tick(sl_loop *lp, int64_t now)
 	int64_t step = lp->net->step_s > 0 ? lp->net->step_s : 3600;
 	int64_t k = sl_floor_div(now - lp->net->t0, step);
 	sl_view v;
-	sl_plan_ctl ctl = {lp, no_move, NULL};
 	if (k == lp->last_step)
 		return;
 	lp->last_step = k;
 	sl__loop_view(lp, now, &v);
+	lp->ctl_now = now;
 	if (p->tick)
 		p->tick(lp->policy, &v, now);
 	if (p->plan && p->plan->replan)
-		p->plan->replan(lp->policy, &v, &ctl);
+		p->plan->replan(lp->policy, &v, &lp->ctl);
 }
 
 /* ---- placement ---- */
@@ -189,10 +247,11 @@ void sl__loop_place(sl_loop *lp, int32_t slot, int64_t now)
 	char reason[SL_DECISION_WHY_MAX + 32];
 	int rc;
 	memset(&d, 0, sizeof d);
-	d.handle = -1; /* no moves offered (see no_move) */
+	d.handle = slot; /* what the policy's moves name (live_move) */
 	if (lp->ndown > 0 && sl__loop_park(lp, slot, now, -1))
 		return;
 	sl__loop_view(lp, now, &v);
+	lp->ctl_now = now; /* place() may move other planned jobs out of the way */
 	rc = lp->cfg.policy->place(lp->policy, &j->j, &v, &d);
 	if (rc < 0) {
 		d.site = -1;
@@ -409,10 +468,11 @@ void sl__loop_end(sl_loop *lp, int32_t slot, int state, int64_t now, const char 
 {
 	ljob *j = &lp->jobs[slot];
 	int free_now;
-	if (j->state == SL_JOB_RUNNING && (j->flags & LJ_STARTED)) {
+	if (j->state == SL_JOB_RUNNING && (j->flags & LJ_STARTED))
 		sl__loop_account(lp, j, now);
-		sl__loop_job_event(lp, j, SL_JOBEV_END, now);
-	}
+	/* Started or not (cancelled while planned, refused): the policy lets
+	 * go of its placement. */
+	sl__loop_job_event(lp, j, SL_JOBEV_END, now);
 	sl__w_final(lp, j, state, now, reason, exit_code, has_exit, receipt, reply);
 	free_now = leave_site(lp, j);
 	sl__loop_set_state(lp, j, state);

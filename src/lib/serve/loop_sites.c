@@ -204,6 +204,7 @@ void sl__loop_failover(sl_loop *lp, int32_t slot, int64_t now, const char *why)
 		s->planned_gpus -= j->j.gpus;
 	}
 	j->gen++; /* its planned-start heap entry is stale now */
+	sl__loop_job_event(lp, j, SL_JOBEV_END, now); /* the policy lets go of the plan */
 	sl__loop_set_state(lp, j, SL_JOB_QUEUED);
 	j->site = -1;
 	j->failovers++;

@@ -133,6 +133,24 @@ void sl__w_planned(sl_loop *lp, const ljob *j, int64_t now, char *receipt)
 	lop_submit(lp, o);
 }
 
+void sl__w_replanned(sl_loop *lp, const ljob *j, int64_t now, const char *from_site)
+{
+	char detail[160];
+	const char *to = lp->net->sites[j->site].id;
+	lop *o = lop_new(lp, j, SL_JOB_PLANNED, now, from_site ? "relocated" : "replanned");
+	o->u.site = o->s_site = sl_strdup(to);
+	o->u.set_plan = 1;
+	o->u.planned_start = j->not_before;
+	o->u.planned_end = j->not_before + j->j.est_s;
+	if (from_site)
+		snprintf(detail, sizeof detail, "from %s to %s, start %lld", from_site, to,
+		         (long long)j->not_before);
+	else
+		snprintf(detail, sizeof detail, "%s, start %lld", to, (long long)j->not_before);
+	o->u.detail = o->s_detail = sl_strdup(detail);
+	lop_submit(lp, o);
+}
+
 /* Local: the job starts now.  Remote: it is handed to its cluster, start
  * unknown until the cluster runs it (event "dispatched", start cleared). */
 void sl__w_launch(sl_loop *lp, const ljob *j, int64_t now)

@@ -52,3 +52,28 @@ for r in base:
 print()
 PY
 done
+# Where the low-carbon sites' GPU-hours go: within the trace's arrivals
+# (first submission to last) and after the last one, when only queued
+# work is left.  A policy that queues at the green sites past deadlines
+# keeps running there after the arrivals stop.
+"$B/suanli" simulate "$SCN" --trace "$T" --out "$OUT/sites-$SEED" >/dev/null
+python3 - "$OUT/sites-$SEED" "$T" <<'PY'
+import csv, sys, collections
+out, trace = sys.argv[1], sys.argv[2]
+sub = [int(r["submit"]) for r in csv.DictReader(l for l in open(trace) if not l.startswith("#"))]
+last = max(sub)
+rows = list(csv.DictReader(open(f"{out}/sites_hourly.csv")))
+gpus = collections.defaultdict(float)
+cap = {}
+for r in rows:
+    h = int(r["hour"])
+    gpus[(r["policy"], r["site"], h <= last)] += float(r["busy_gpus"])
+span_h = (last - min(sub)) / 3600
+print("GPU-hours busy at each site while jobs arrive / after the last arrival (thousands)")
+sites = sorted({r["site"] for r in rows})
+print("| policy | " + " | ".join(sites) + " |")
+print("|---|" + "---:|" * len(sites))
+for p in dict.fromkeys(r["policy"] for r in rows):
+    print(f"| {p} | " + " | ".join(f"{gpus[(p, s, True)]/1e3:.0f} / {gpus[(p, s, False)]/1e3:.0f}" for s in sites) + " |")
+print()
+PY

@@ -22,6 +22,7 @@
 #include "serve/loop.h"
 #include "serve/store.h"
 #include "serve/writer.h"
+#include "servefix.h"
 
 /* ---- the network: A and B are remote (CN), L is local (SG) ---- */
 
@@ -412,74 +413,23 @@ static int64_t submit(running *r, const char *tag)
 	return x.id;
 }
 
-typedef struct got {
-	int state, has_start, has_exit, exit_code;
-	int64_t start;
-	char site[16], handle[64], reason[300];
-} got;
-
-static int grab(void *ud, const sl_jobrow *r)
-{
-	got *g = ud;
-	g->state = r->state;
-	g->has_start = r->has_start;
-	g->start = r->start;
-	g->has_exit = r->has_exit;
-	g->exit_code = r->exit_code;
-	snprintf(g->site, sizeof g->site, "%s", r->site ? r->site : "");
-	snprintf(g->handle, sizeof g->handle, "%s", r->handle ? r->handle : "");
-	snprintf(g->reason, sizeof g->reason, "%s", r->reason ? r->reason : "");
-	return 0;
-}
+typedef svf_row got;
 
 static got job(running *r, int64_t id)
 {
-	got g;
-	memset(&g, 0, sizeof g);
-	g.state = -1;
-	sl_store_job_get(r->rd, id, grab, &g, NULL);
-	return g;
+	return svf_job(r->rd, id);
 }
 
 /* Poll until the job is in state (and at site, when given): 5 s. */
 static int wait_job(running *r, int64_t id, int state, const char *site)
 {
-	for (int i = 0; i < 500; i++) {
-		got g = job(r, id);
-		if (g.state == state && (!site || !strcmp(g.site, site)))
-			return 1;
-		usleep(10000);
-	}
-	got g = job(r, id);
-	print_message("job %lld: state %d site %s reason %s\n", (long long)id, g.state, g.site,
-	              g.reason);
-	return 0;
+	return svf_wait(r->rd, id, state, site, 0);
 }
 
 /* 1 if the job has an event of this kind whose detail contains word. */
-typedef struct evq {
-	const char *kind, *word;
-	int found;
-} evq;
-
-static int ev_match(void *ud, int64_t t, const char *kind, const char *detail)
-{
-	evq *q = ud;
-	(void)t;
-	if (!strcmp(kind, q->kind) && (!q->word || (detail && strstr(detail, q->word))))
-		q->found = 1;
-	return 0;
-}
-
 static int has_event(running *r, int64_t id, const char *kind, const char *word)
 {
-	evq q = {kind, word, 0};
-	for (int i = 0; i < 200 && !q.found; i++) {
-		sl_store_job_events(r->rd, id, ev_match, &q, NULL);
-		if (!q.found)
-			usleep(10000);
-	}
-	return q.found;
+	return svf_has_event(r->rd, id, kind, word);
 }
 
 /* Push a scripted event into a fake cluster. */
@@ -514,28 +464,11 @@ static int count_in(rfake *f, const int64_t *v, const int *n, int64_t id)
 }
 
 /* A loop request answered with a body (sites, metrics); caller frees. */
-typedef struct waiter {
-	sl_loopreq req;
-	volatile int done;
-} waiter;
-
-static void on_reply(sl_loopreq *q)
-{
-	((waiter *)q)->done = 1;
-}
-
 static char *query(running *r, int kind)
 {
-	waiter w;
-	memset(&w, 0, sizeof w);
-	w.req.kind = kind;
-	w.req.admin = 1;
-	w.req.reply = on_reply;
-	sl_loop_request(r->lp, &w.req);
-	for (int i = 0; i < 500 && !w.done; i++)
-		usleep(10000);
-	assert_true(w.done);
-	return w.req.body;
+	char *body = NULL;
+	svf_request(r->lp, kind, 0, &body);
+	return body;
 }
 
 /* ---- the cases ---- */

@@ -5,11 +5,8 @@
  * tells the policy when a planned job is withdrawn (cancelled), so its
  * reservation is given back.
  *
- * Network (simfix.h, from T0 = 2025-01-01T00:00Z, 1 h steps, 4 days):
- *   GRN  zone ZG, CN: 600 g/kWh except 100 in hours 6-7, 0.5 CNY/kWh
- *   ALT  zone ZA, CN: 550 g/kWh, 0.5 CNY/kWh
- *   SGP  zone ZS, SG:  50 g/kWh, 0.1 CNY/kWh
- *   each 64 cores and 8 GPUs; origin O (CN) reaches all three.
+ * Network: windowfix.h (GRN with a green window at 06:00, ALT, SGP: the
+ * greenest and cheapest).
  * The loop runs on a manual clock with a fake local executor that starts
  * what it gets at once and ends a job when the test says so.
  */
@@ -19,37 +16,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "simfix.h"
+#include "windowfix.h"
 #include "core/clock.h"
 #include "serve/loop.h"
 #include "serve/store.h"
 #include "serve/writer.h"
+#include "servefix.h"
 
 #define T0 FIX_T0
 #define H 3600
-
-enum { GRN, ALT, SGP };
-
-static sl_network *net_new(void)
-{
-	sl_network *net = fix_net_new(T0, H, 96);
-	int zg = fix_zone(net, "ZG", 600, 0.5);
-	int za = fix_zone(net, "ZA", 550, 0.5);
-	int zs = fix_zone(net, "ZS", 50, 0.1);
-	for (int d = 0; d < 4; d++)
-		for (int h = 6; h < 8; h++) {
-			net->zones[zg].carbon_avg_g_per_kwh.v[d * 24 + h] = 100;
-			net->zones[zg].carbon_marginal_g_per_kwh.v[d * 24 + h] = 100;
-		}
-	fix_site(net, "GRN", zg, "CN", 64, 8, 1, 2, 100, 400, 1.2);
-	fix_site(net, "ALT", za, "CN", 64, 8, 1, 2, 100, 400, 1.2);
-	fix_site(net, "SGP", zs, "SG", 64, 8, 1, 2, 100, 400, 1.2);
-	int o = fix_origin(net, "O", "CN");
-	fix_route(net, o, ALT, 1, 100, 0.1);
-	fix_route(net, o, GRN, 5, 100, 0.1);
-	fix_route(net, o, SGP, 10, 100, 0.1);
-	return net;
-}
 
 /* ---- a fake local executor: RUNNING at once, the end when told ---- */
 
@@ -156,7 +131,7 @@ static void start(running *r, const char *params)
 	assert_non_null(mkdtemp(r->dir));
 	snprintf(jobs, sizeof jobs, "%s/jobs", r->dir);
 	mkdir(jobs, 0755);
-	r->net = net_new();
+	r->net = fix_net_window();
 	memset(&c, 0, sizeof c);
 	sl_clock_manual_init(&r->clock, T0 + 60);
 	c.net = r->net;
@@ -252,98 +227,9 @@ static int64_t submit(running *r, int gpus, int est_h, int dl_h)
 
 /* ---- reading the store ---- */
 
-typedef struct got {
-	int state, has_plan;
-	int64_t planned_start;
-	char site[16];
-} got;
-
-static int grab(void *ud, const sl_jobrow *row)
-{
-	got *g = ud;
-	g->state = row->state;
-	g->has_plan = row->has_plan;
-	g->planned_start = row->planned_start;
-	snprintf(g->site, sizeof g->site, "%s", row->site ? row->site : "");
-	return 0;
-}
-
-static got job(running *r, int64_t id)
-{
-	got g;
-	memset(&g, 0, sizeof g);
-	g.state = -1;
-	sl_store_job_get(r->rd, id, grab, &g, NULL);
-	return g;
-}
-
-/* Wait (5 s) until the job's row is in state at site, planned at start
- * (start 0: any). */
 static int wait_row(running *r, int64_t id, int state, const char *site, int64_t start)
 {
-	got g;
-	for (int i = 0; i < 500; i++) {
-		g = job(r, id);
-		if (g.state == state && !strcmp(g.site, site) &&
-		    (!start || (g.has_plan && g.planned_start == start)))
-			return 1;
-		usleep(10000);
-	}
-	print_message("job %lld: state %d site %s planned %lld\n", (long long)id, g.state, g.site,
-	              (long long)g.planned_start);
-	return 0;
-}
-
-typedef struct evq {
-	const char *kind, *word;
-	int found;
-} evq;
-
-static int ev_match(void *ud, int64_t t, const char *kind, const char *detail)
-{
-	evq *e = ud;
-	(void)t;
-	if (!strcmp(kind, e->kind) && (!e->word || (detail && strstr(detail, e->word))))
-		e->found = 1;
-	return 0;
-}
-
-static int has_event(running *r, int64_t id, const char *kind, const char *word)
-{
-	evq e = {kind, word, 0};
-	for (int i = 0; i < 300 && !e.found; i++) {
-		sl_store_job_events(r->rd, id, ev_match, &e, NULL);
-		if (!e.found)
-			usleep(10000);
-	}
-	return e.found;
-}
-
-/* Cancel a job as POST /v1/jobs/{id}/cancel does; the HTTP status. */
-typedef struct waiter {
-	sl_loopreq req;
-	volatile int done;
-} waiter;
-
-static void on_reply(sl_loopreq *rq)
-{
-	((waiter *)rq)->done = 1;
-}
-
-static int cancel(running *r, int64_t id)
-{
-	waiter w;
-	memset(&w, 0, sizeof w);
-	w.req.kind = SL_LREQ_CANCEL;
-	w.req.job_id = id;
-	w.req.admin = 1;
-	w.req.reply = on_reply;
-	sl_loop_request(r->lp, &w.req);
-	for (int i = 0; i < 500 && !w.done; i++)
-		usleep(10000);
-	assert_true(w.done);
-	free(w.req.body);
-	return w.req.status;
+	return svf_wait(r->rd, id, state, site, start);
 }
 
 /* ---- the cases ---- */
@@ -354,21 +240,29 @@ static int cancel(running *r, int64_t id)
  * step sends job 2 to SGP (pull=2: every step) and the loop runs it there
  * at once: its row says SGP, an event says it was relocated, and the
  * executor got it. */
+/* The common start: job 1 runs at SGP, job 2 is planned at GRN's window;
+ * job 1 ends at 02:00. */
+static void plan_then_free_sgp(running *r, int64_t *a, int64_t *b)
+{
+	*a = submit(r, 8, 10, 0);
+	assert_true(wait_row(r, *a, SL_JOB_RUNNING, "SGP", 0));
+	set_clock(r, T0 + H / 2);
+	*b = submit(r, 8, 2, 8);
+	assert_true(wait_row(r, *b, SL_JOB_PLANNED, "GRN", T0 + 6 * H));
+	set_clock(r, T0 + 2 * H);
+	queue_event(*a, SL_EXEC_COMPLETED, T0 + 2 * H);
+	assert_true(wait_row(r, *a, SL_JOB_DONE, "SGP", 0));
+}
+
 static void test_live_relocation(void **st)
 {
 	running r;
+	int64_t a, b;
 	(void)st;
 	start(&r, "oracle=1,pull=2");
-	int64_t a = submit(&r, 8, 10, 0);
-	assert_true(wait_row(&r, a, SL_JOB_RUNNING, "SGP", 0));
-	set_clock(&r, T0 + H / 2);
-	int64_t b = submit(&r, 8, 2, 8);
-	assert_true(wait_row(&r, b, SL_JOB_PLANNED, "GRN", T0 + 6 * H));
-	set_clock(&r, T0 + 2 * H);
-	queue_event(a, SL_EXEC_COMPLETED, T0 + 2 * H);
-	assert_true(wait_row(&r, a, SL_JOB_DONE, "SGP", 0));
+	plan_then_free_sgp(&r, &a, &b);
 	assert_true(wait_row(&r, b, SL_JOB_RUNNING, "SGP", T0 + 2 * H));
-	assert_true(has_event(&r, b, "relocated", "from GRN to SGP"));
+	assert_true(svf_has_event(r.rd, b, "relocated", "from GRN to SGP"));
 	assert_true(was_submitted(b));
 	stop(&r);
 }
@@ -378,16 +272,10 @@ static void test_live_relocation(void **st)
 static void test_live_plan_kept(void **st)
 {
 	running r;
+	int64_t a, b;
 	(void)st;
 	start(&r, "oracle=1,pull=0");
-	int64_t a = submit(&r, 8, 10, 0);
-	assert_true(wait_row(&r, a, SL_JOB_RUNNING, "SGP", 0));
-	set_clock(&r, T0 + H / 2);
-	int64_t b = submit(&r, 8, 2, 8);
-	assert_true(wait_row(&r, b, SL_JOB_PLANNED, "GRN", T0 + 6 * H));
-	set_clock(&r, T0 + 2 * H);
-	queue_event(a, SL_EXEC_COMPLETED, T0 + 2 * H);
-	assert_true(wait_row(&r, a, SL_JOB_DONE, "SGP", 0));
+	plan_then_free_sgp(&r, &a, &b);
 	set_clock(&r, T0 + 3 * H);
 	usleep(1500000); /* a full poll period: the 02:00 and 03:00 re-plans have run */
 	assert_true(wait_row(&r, b, SL_JOB_PLANNED, "GRN", T0 + 6 * H));
@@ -411,7 +299,7 @@ static void test_cancel_frees_plan(void **st)
 	assert_true(wait_row(&r, busy, SL_JOB_RUNNING, "SGP", 0));
 	int64_t a = submit(&r, 8, 2, 24);
 	assert_true(wait_row(&r, a, SL_JOB_PLANNED, "GRN", T0 + 6 * H));
-	assert_int_equal(cancel(&r, a), 200);
+	assert_int_equal(svf_request(r.lp, SL_LREQ_CANCEL, a, NULL), 200);
 	assert_true(wait_row(&r, a, SL_JOB_CANCELLED, "GRN", 0));
 	int64_t b = submit(&r, 8, 2, 24);
 	assert_true(wait_row(&r, b, SL_JOB_PLANNED, "GRN", T0 + 6 * H));

@@ -6,6 +6,7 @@
 
 #include <pthread.h>
 #include <semaphore.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "serve/store.h"
@@ -467,6 +468,94 @@ static void test_group_commit_concurrent(void **st)
 	sl_store_free(s);
 }
 
+/* Reads in a loop on their own connection until told to stop; counts
+ * the reads that failed. */
+typedef struct reader_arg {
+	const sl_store *st;
+	volatile int stop;
+	int errors, reads;
+} reader_arg;
+
+static void *reader_loop(void *p)
+{
+	reader_arg *a = p;
+	sl_store_reader *rd;
+	if (sl_store_reader_open(a->st, &rd, NULL) < 0) {
+		a->errors++;
+		return NULL;
+	}
+	while (!__atomic_load_n(&a->stop, __ATOMIC_SEQ_CST)) {
+		int hit = 0, rc = sl_store_job_get(rd, 1, found, &hit, NULL);
+		if (rc < 0 && rc != SL_ENOTFOUND) /* not there yet is fine */
+			a->errors++;
+		a->reads++;
+		usleep(200);
+	}
+	sl_store_reader_free(rd);
+	return NULL;
+}
+
+/* Checkpoints run on the writer's connection between batches: 8,000 jobs
+ * with 2 KB commands (about 5,000 WAL pages) while another connection
+ * reads keep the WAL near SL_WAL_CKPT_PAGES (it starts over after each
+ * checkpoint), and every job is there, intact, after a reopen. */
+static void test_checkpoints_keep_wal_small(void **st)
+{
+	enum { N = 8000 };
+	sl_store *s = NULL;
+	sl_writer *w = NULL;
+	sl_err e = {0};
+	static insop ops[N];
+	static char cmd[2100];
+	pthread_t th;
+	reader_arg ra = {0};
+	int64_t counts[SL_JOB_NSTATES], maxid;
+	char path[300];
+	struct stat sb;
+	(void)st;
+	memset(cmd, 'x', sizeof cmd - 1);
+	cmd[0] = '[';
+	cmd[1] = '"';
+	cmd[sizeof cmd - 3] = '"';
+	cmd[sizeof cmd - 2] = ']';
+	assert_int_equal(sl_store_open(dir, SL_STORE_SYNC_NORMAL, &s, &e), 0);
+	assert_int_equal(sl_writer_start(s, NULL, &w, &e), 0);
+	ra.st = s;
+	pthread_create(&th, NULL, reader_loop, &ra);
+	memset(ops, 0, sizeof ops);
+	for (int i = 0; i < N; i++) {
+		ops[i].op.apply = ins_apply;
+		ops[i].op.done = ins_done;
+		ops[i].job = sample_job(1, i);
+		ops[i].job.command_json = cmd;
+		while (sl_writer_submit(w, &ops[i].op, 0) == SL_EFULL)
+			usleep(100);
+		if (i % 64 == 63)
+			usleep(500); /* batches of tens, as under load */
+	}
+	sl_writer_stop(w);
+	__atomic_store_n(&ra.stop, 1, __ATOMIC_SEQ_CST);
+	pthread_join(th, NULL);
+	assert_int_equal(ra.errors, 0);
+	assert_true(ra.reads > 0);
+	snprintf(path, sizeof path, "%s/%s-wal", dir, SL_STORE_FILE);
+	assert_int_equal(stat(path, &sb), 0);
+	print_message("WAL %lld bytes after %d jobs, %d reads\n", (long long)sb.st_size, N, ra.reads);
+	assert_true(sb.st_size < 3 * 1000 * 4096); /* ~5,000 pages written in all */
+	sl_writer_free(w);
+	sl_store_free(s);
+	assert_int_equal(sl_store_open(dir, SL_STORE_SYNC_NORMAL, &s, &e), 0);
+	assert_int_equal(sl_store_job_counts(s, counts, &maxid, &e), 0);
+	assert_int_equal(counts[SL_JOB_QUEUED], N);
+	sqlite3_stmt *q;
+	assert_int_equal(sqlite3_prepare_v2(sl_store_db(s), "PRAGMA integrity_check", -1, &q, NULL),
+	                 SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(q, 0), "ok");
+	sqlite3_finalize(q);
+	sl_store_free(s);
+}
+
 static void test_sigover(void **st)
 {
 	sl_store *s = NULL;
@@ -499,6 +588,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_group_commit_batches, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_group_commit_isolates_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_group_commit_concurrent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_checkpoints_keep_wal_small, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sigover, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,24 +4,23 @@
  * Invariant: head..tail is the FIFO of queued ops, npending its length;
  * every queued op gets exactly one done() call.
  *
- * Checkpoints: SQLite's automatic WAL checkpoint runs inside the commit
- * that crosses 1000 pages, copying ~4 MB into the database file and
- * fsyncing it while every waiting submission waits too.  So the writer turns
- * it off on its connection and a second thread, on its own connection, runs
- * PASSIVE checkpoints (which never block the writer) whenever the WAL has
- * grown by SL_WAL_CKPT_PAGES.  A writer that never pauses keeps the WAL
- * from ever starting over (SQLite restarts it only when a write begins with
- * every frame already copied), so once it reaches SL_WAL_MAX_PAGES the
- * writer thread itself, between two batches, runs one RESTART checkpoint:
- * it copies only what came since the last passive one, and the next commit
- * writes the WAL from its start again.  (A RESTART from the other thread
- * would starve: the writer retakes the write lock between batches faster
- * than a busy handler retries.)
+ * Checkpoints run on the writer's own connection, on the writer thread,
+ * between two batches, never on a second connection: SQLite before 3.52
+ * (Debian 12 ships 3.40) has the WAL-reset bug, a race between a checkpoint
+ * on one connection and a commit that starts the WAL over on another, which
+ * can lose committed transactions or corrupt the database (sqlite.org,
+ * wal.html, "The WAL-reset bug").  With one connection doing both, the race
+ * cannot happen.  SQLite's automatic checkpoint is off; after each commit
+ * the WAL hook notes when the WAL has grown by SL_WAL_CKPT_PAGES, and the
+ * writer then runs one PASSIVE checkpoint before taking the next batch
+ * (submissions queued meanwhile wait for it, and then share one commit).
+ * A checkpoint that copied everything lets the next commit write the WAL
+ * from its start again; if readers kept it from that and the WAL reaches
+ * SL_WAL_MAX_PAGES, a RESTART checkpoint waits for them (busy timeout).
  */
 #include "serve/writer.h"
 
 #include <pthread.h>
-#include <stdatomic.h>
 #include <string.h>
 
 #include "core/mem.h"
@@ -32,16 +31,8 @@
 
 struct sl_writer {
 	sl_store *st;
-	/* the checkpointer (ck_mu guards ck_pages and ck_stop) */
-	sqlite3 *ck_db;
-	pthread_t ck_thread;
-	int ck_started;
-	pthread_mutex_t ck_mu;
-	pthread_cond_t ck_cv;
-	int ck_wanted, ck_stop;
-	atomic_int restart_wanted;  /* set by the checkpointer, which then waits
-	                               (under ck_mu) until the writer has done it */
-	int ck_mark;            /* writer thread only: signal again at this size */
+	int ck_wanted;          /* writer thread only: the WAL hook asks for a checkpoint */
+	int ck_mark;            /* writer thread only: ask again at this size */
 	sl_writer_opts opts;
 	pthread_t thread;
 	int started;
@@ -53,7 +44,7 @@ struct sl_writer {
 	sl_writer_stats stats; /* guarded by mu */
 };
 
-static void checkpoint_on(sl_writer *w, sqlite3 *db, int mode, int *log);
+static void checkpoint(sl_writer *w, int mode, int *log);
 
 static int apply_all(sl_store *st, sl_wop *list, sl_err *err)
 {
@@ -143,20 +134,19 @@ static void *run(void *arg)
 		}
 		list = take(w, &n);
 		pthread_mutex_unlock(&w->mu);
-		if (atomic_load(&w->restart_wanted)) {
-			int log;
-			checkpoint_on(w, sl_store_db(w->st), SQLITE_CHECKPOINT_RESTART, &log);
-			pthread_mutex_lock(&w->ck_mu);
-			atomic_store(&w->restart_wanted, 0);
-			pthread_cond_signal(&w->ck_cv);
-			pthread_mutex_unlock(&w->ck_mu);
-		}
 		rc = apply_all(w->st, list, &err);
 		if (rc < 0)
 			sl_log(w->opts.log, SL_LOG_WARN,
 			       "event=batch_failed ops=%zu rc=%s msg=\"%s\" retry=one_by_one", n,
 			       sl_strerror(rc), err.msg);
 		finish(w, list, n, rc);
+		if (w->ck_wanted) {
+			int log;
+			w->ck_wanted = 0;
+			checkpoint(w, SQLITE_CHECKPOINT_PASSIVE, &log);
+			if (log >= SL_WAL_MAX_PAGES)
+				checkpoint(w, SQLITE_CHECKPOINT_RESTART, &log);
+		}
 	}
 	return NULL;
 }
@@ -172,17 +162,17 @@ static int wal_hook(void *ud, sqlite3 *db, const char *name, int pages)
 		w->ck_mark = SL_WAL_CKPT_PAGES;
 	if (pages >= w->ck_mark) {
 		w->ck_mark = pages + SL_WAL_CKPT_PAGES;
-		pthread_mutex_lock(&w->ck_mu);
 		w->ck_wanted = 1;
-		pthread_cond_signal(&w->ck_cv);
-		pthread_mutex_unlock(&w->ck_mu);
 	}
 	return SQLITE_OK;
 }
 
-static void checkpoint_on(sl_writer *w, sqlite3 *db, int mode, int *log)
+/* A checkpoint on the writer's connection (writer thread, between
+ * batches); *log gets the WAL's size in frames. */
+static void checkpoint(sl_writer *w, int mode, int *log)
 {
 	int done = 0;
+	sqlite3 *db = sl_store_db(w->st);
 	*log = 0;
 	if (sqlite3_wal_checkpoint_v2(db, NULL, mode, log, &done) != SQLITE_OK)
 		sl_log(w->opts.log, SL_LOG_WARN, "event=checkpoint_failed mode=%s msg=\"%s\"",
@@ -190,90 +180,23 @@ static void checkpoint_on(sl_writer *w, sqlite3 *db, int mode, int *log)
 		       sqlite3_errmsg(db));
 }
 
-static void checkpoint(sl_writer *w, int mode, int *log)
-{
-	checkpoint_on(w, w->ck_db, mode, log);
-}
-
-static void *checkpointer(void *arg)
-{
-	sl_writer *w = arg;
-	int log;
-	for (;;) {
-		int stop;
-		pthread_mutex_lock(&w->ck_mu);
-		while (!w->ck_stop && !w->ck_wanted)
-			pthread_cond_wait(&w->ck_cv, &w->ck_mu);
-		stop = w->ck_stop;
-		w->ck_wanted = 0;
-		pthread_mutex_unlock(&w->ck_mu);
-		if (stop)
-			break;
-		checkpoint(w, SQLITE_CHECKPOINT_PASSIVE, &log);
-		if (log < SL_WAL_MAX_PAGES)
-			continue;
-		/* Hand the restart to the writer and stay out of its way: two
-		 * checkpoints at once make one of them fail. */
-		pthread_mutex_lock(&w->ck_mu);
-		atomic_store(&w->restart_wanted, 1);
-		while (!w->ck_stop && atomic_load(&w->restart_wanted))
-			pthread_cond_wait(&w->ck_cv, &w->ck_mu);
-		pthread_mutex_unlock(&w->ck_mu);
-	}
-	checkpoint(w, SQLITE_CHECKPOINT_PASSIVE, &log);
-	return NULL;
-}
-
-static int start_checkpointer(sl_writer *w, sl_err *err)
+static int hook_wal(sl_writer *w, sl_err *err)
 {
 	sqlite3 *db = sl_store_db(w->st);
-	pthread_mutex_init(&w->ck_mu, NULL);
-	pthread_cond_init(&w->ck_cv, NULL);
-	if (sqlite3_open_v2(sl_store_path(w->st), &w->ck_db,
-	                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
-		return sl_err_set(err, SL_EIO, sl_store_path(w->st), "checkpoint connection: %s",
-		                  w->ck_db ? sqlite3_errmsg(w->ck_db) : "out of memory");
-	sqlite3_busy_timeout(w->ck_db, 10000);
-	/* A connection that has not read the database yet does not know it is
-	 * in WAL mode, and its checkpoints would silently do nothing. */
-	if (sqlite3_exec(w->ck_db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL) !=
-	    SQLITE_OK)
-		return sl_err_set(err, SL_EIO, sl_store_path(w->st), "checkpoint connection: %s",
-		                  sqlite3_errmsg(w->ck_db));
 	w->ck_mark = SL_WAL_CKPT_PAGES;
-	/* A connection that has not read the database yet does not know it is
-	 * in WAL mode, and its checkpoints would silently do nothing. */
-	if (sqlite3_exec(w->ck_db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL) !=
-	    SQLITE_OK)
-		return sl_err_set(err, SL_EIO, sl_store_path(w->st), "checkpoint connection: %s",
-		                  sqlite3_errmsg(w->ck_db));
 	if (sqlite3_exec(db, "PRAGMA wal_autocheckpoint = 0", NULL, NULL, NULL) != SQLITE_OK)
 		return sl_err_set(err, SL_EIO, NULL, "cannot turn automatic checkpoints off");
 	sqlite3_wal_hook(db, wal_hook, w);
-	if (pthread_create(&w->ck_thread, NULL, checkpointer, w) != 0)
-		return sl_err_set(err, SL_EINTERNAL, NULL, "cannot start the checkpoint thread");
-	w->ck_started = 1;
 	return 0;
 }
 
-static void stop_checkpointer(sl_writer *w)
+static void unhook_wal(sl_writer *w)
 {
-	if (w->ck_started) {
-		pthread_mutex_lock(&w->ck_mu);
-		w->ck_stop = 1;
-		pthread_cond_signal(&w->ck_cv);
-		pthread_mutex_unlock(&w->ck_mu);
-		pthread_join(w->ck_thread, NULL);
-		w->ck_started = 0;
-		sqlite3_wal_hook(sl_store_db(w->st), NULL, NULL);
-		sqlite3_exec(sl_store_db(w->st), "PRAGMA wal_autocheckpoint = 1000", NULL, NULL, NULL);
-	}
-	if (w->ck_db) {
-		sqlite3_close(w->ck_db);
-		w->ck_db = NULL;
-		pthread_mutex_destroy(&w->ck_mu);
-		pthread_cond_destroy(&w->ck_cv);
-	}
+	sqlite3 *db = sl_store_db(w->st);
+	int log;
+	sqlite3_wal_hook(db, NULL, NULL);
+	checkpoint(w, SQLITE_CHECKPOINT_PASSIVE, &log);
+	sqlite3_exec(db, "PRAGMA wal_autocheckpoint = 1000", NULL, NULL, NULL);
 }
 
 int sl_writer_start(sl_store *st, const sl_writer_opts *opts, sl_writer **out, sl_err *err)
@@ -289,7 +212,7 @@ int sl_writer_start(sl_store *st, const sl_writer_opts *opts, sl_writer **out, s
 		w->opts.max_batch = 4096;
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);
-	if ((rc = start_checkpointer(w, err)) < 0) {
+	if ((rc = hook_wal(w, err)) < 0) {
 		sl_writer_free(w);
 		return rc;
 	}
@@ -335,8 +258,8 @@ void sl_writer_stop(sl_writer *w)
 	if (w->started && !w->stopped) {
 		pthread_join(w->thread, NULL);
 		w->stopped = 1;
+		unhook_wal(w);
 	}
-	stop_checkpointer(w);
 }
 
 void sl_writer_free(sl_writer *w)

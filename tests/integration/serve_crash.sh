@@ -2,13 +2,14 @@
 # Crash test: several clients submit concurrently, the server is killed with
 # SIGKILL in the middle of the stream, restarted, and then every job it
 # acknowledged (201) must be there exactly once, finish, and have run at
-# most once (each job appends its id to a file when it runs).  TAP output.
+# most once (each job appends its id to a file when it runs).  The stream
+# runs long enough for a WAL checkpoint before the kill.  TAP output.
 S=${SUANLI:-build/suanli}
 SCEN=scenarios/xinjiang-chongqing/scenario.yaml
 T=$(mktemp -d /tmp/suanli-serve-crash.XXXXXX)
 PID=
 CLIENTS=4
-PER_CLIENT=400
+PER_CLIENT=1000
 n=0
 cleanup() {
 	[ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
@@ -69,7 +70,7 @@ while [ $c -lt $CLIENTS ]; do
 	c=$((c + 1))
 	client $c &
 done
-sleep 1
+sleep 3 # about 600 jobs: the WAL passes 1,000 pages and is checkpointed (suanli.db grows to ~1.2 MB)
 kill -9 "$PID"
 wait "$PID" 2>/dev/null
 PID=

@@ -72,10 +72,11 @@ static int l_cancel(void *st, int64_t id, sl_err *err)
 	queue_event(id, SL_EXEC_CANCELLED, 0);
 	return 0;
 }
+static int adopt_ok; /* 1: a restarted loop finds its running jobs alive */
 static int l_adopt(void *st, const sl_exec_spec *s, const char *h, int64_t t, sl_err *err)
 {
 	(void)st; (void)s; (void)h; (void)t;
-	return sl_err_set(err, SL_ENOTFOUND, "pid", "gone");
+	return adopt_ok ? 0 : sl_err_set(err, SL_ENOTFOUND, "pid", "gone");
 }
 static int l_poll(void *st, sl_exec_event *out, int max, sl_err *err)
 {
@@ -120,20 +121,25 @@ typedef struct running {
 	sl_clock_manual clock;
 } running;
 
-static void start(running *r, const char *params)
+/* Start the loop: in a new data directory, or (again) in r->dir, with the
+ * clock at t. */
+static void start_at(running *r, const char *params, int fresh, int64_t t)
 {
 	sl_loop_config c;
 	sl_err e = {0};
 	char jobs[96];
-	memset(r, 0, sizeof *r);
+	if (fresh) {
+		memset(r, 0, sizeof *r);
+		snprintf(r->dir, sizeof r->dir, "/tmp/suanli-test-replan.XXXXXX");
+		assert_non_null(mkdtemp(r->dir));
+		adopt_ok = 0;
+	}
 	nsub = nq = qhead = 0;
-	snprintf(r->dir, sizeof r->dir, "/tmp/suanli-test-replan.XXXXXX");
-	assert_non_null(mkdtemp(r->dir));
 	snprintf(jobs, sizeof jobs, "%s/jobs", r->dir);
 	mkdir(jobs, 0755);
 	r->net = fix_net_window();
 	memset(&c, 0, sizeof c);
-	sl_clock_manual_init(&r->clock, T0 + 60);
+	sl_clock_manual_init(&r->clock, t);
 	c.net = r->net;
 	c.policy = sl_policy_find("suanli");
 	c.policy_opts.params = params;
@@ -148,14 +154,25 @@ static void start(running *r, const char *params)
 	assert_int_equal(sl_store_reader_open(r->st, &r->rd, &e), 0);
 }
 
-static void stop(running *r)
+static void start(running *r, const char *params)
 {
-	char cmd[96];
+	start_at(r, params, 1, T0 + 60);
+}
+
+/* Stop the loop and close the store; the data directory stays. */
+static void halt(running *r)
+{
 	sl_loop_free(r->lp);
 	sl_writer_free(r->w);
 	sl_store_reader_free(r->rd);
 	sl_store_free(r->st);
 	sl_network_free(r->net);
+}
+
+static void stop(running *r)
+{
+	char cmd[96];
+	halt(r);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", r->dir);
 	assert_int_equal(system(cmd), 0);
 }
@@ -306,12 +323,35 @@ static void test_cancel_frees_plan(void **st)
 	stop(&r);
 }
 
+/* A job still running at a restart is held in the plan.  Job 1 takes all
+ * of SGP's GPUs for up to 10 h; the service restarts at 01:00 and adopts
+ * it.  Job 2 (8 GPUs, 2 h, a day of slack) is then planned at SGP after
+ * job 1's hold (11:00, still its best), not at 01:00 as if SGP were free. */
+static void test_restart_holds_adopted(void **st)
+{
+	running r;
+	(void)st;
+	start(&r, "oracle=1");
+	int64_t a = submit(&r, 8, 10, 0);
+	assert_true(wait_row(&r, a, SL_JOB_RUNNING, "SGP", 0));
+	for (int i = 0; i < 500 && !svf_job(r.rd, a).handle[0]; i++)
+		usleep(10000);
+	halt(&r);
+	adopt_ok = 1;
+	start_at(&r, "oracle=1", 0, T0 + H);
+	assert_true(svf_has_event(r.rd, a, "adopted", NULL));
+	int64_t b = submit(&r, 8, 2, 24);
+	assert_true(wait_row(&r, b, SL_JOB_PLANNED, "SGP", T0 + 11 * H));
+	stop(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_live_relocation),
 		cmocka_unit_test(test_live_plan_kept),
 		cmocka_unit_test(test_cancel_frees_plan),
+		cmocka_unit_test(test_restart_holds_adopted),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -129,6 +129,12 @@ typedef struct sl_policy_plan_ops {
 	 * valid for the whole run, so place() may move other jobs' planned
 	 * starts too (may be NULL; then only replan() gets a ctl). */
 	void (*bind)(void *state, const sl_plan_ctl *ctl);
+	/* A job already running at site since start, which the policy never
+	 * placed (the live service adopts running jobs at a restart): hold its
+	 * resources in the plan.  Returns the ticket for its job events, or -1
+	 * (may be NULL). */
+	int32_t (*adopt)(void *state, const sl_job *job, int site, int64_t start, int32_t handle,
+	                 const sl_view *view);
 } sl_policy_plan_ops;
 
 typedef struct sl_policy_ops {

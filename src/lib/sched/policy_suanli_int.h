@@ -251,6 +251,8 @@ void sq__recs_free(sq_state *s);
  * moves are made), 0 when not possible (nothing changed). */
 int sq__bump(sq_state *s, const sq_ask *a, sq_site_eval *e, const sl_view *v);
 void sq__bind(void *state, const sl_plan_ctl *ctl);
+int32_t sq__adopt(void *state, const sl_job *job, int site, int64_t start, int32_t handle,
+                  const sl_view *view);
 /* Running jobs past their reservation: extend it (to the predicted end
  * given how long they have run), and mark the site for repair. */
 void sq__extend_overruns(sq_state *s, int64_t k_now);

@@ -198,6 +198,28 @@ void sq__job_event(void *state, const sl_job_event *ev)
 	}
 }
 
+/* A job the engine found running (a restart): held from its start for the
+ * hold a job that has run that long gets, as if it had started here. */
+int32_t sq__adopt(void *state, const sl_job *job, int site, int64_t start, int32_t handle,
+                  const sl_view *v)
+{
+	sq_state *s = state;
+	sq_ask a;
+	sq_site_eval e;
+	s->now_t = v->now;
+	sq__refresh(s, v);
+	sq__ask(s, job, &a);
+	a.hold_s = sq__hold_len(s, job->cls, job->est_s, v->now > start ? v->now - start : 0);
+	a.cref = a.mref = 1; /* never scored again: it runs */
+	memset(&e, 0, sizeof e);
+	e.site = site;
+	e.arrive = e.latest = e.latest_dl = e.best.start = start;
+	e.pkw = sq__kw(s, site, job->cores, job->gpus);
+	int32_t t = sq__hold(s, job, handle, &a, &e);
+	on_start(s, t, &s->rec[t], start);
+	return t;
+}
+
 /* ---------- re-planning ---------- */
 
 static void move_receipt(sq_state *s, const sq_rec *r, const sl_receipt_option *o, int64_t from,

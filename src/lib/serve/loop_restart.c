@@ -169,6 +169,16 @@ static int adopt(sl_loop *lp, const recov *r, int64_t now, sl_err *err)
 	s->planned_gpus += r->job.gpus;
 	sl__loop_enter_queue(lp, slot, now);
 	sl__w_event(lp, r->id, SL_JOB_RUNNING, now, "adopted", r->handle, 0);
+	/* A planning policy holds it in its plan, so what it places next sees
+	 * these cores and GPUs taken. */
+	const sl_policy_ops *p = lp->cfg.policy;
+	if (p->plan && p->plan->adopt) {
+		sl_view v;
+		sl__loop_view(lp, now, &v);
+		j = &lp->jobs[slot];
+		j->ticket = p->plan->adopt(lp->policy, &j->j, r->site, r->start > 0 ? r->start : now,
+		                           slot, &v);
+	}
 	return 0;
 }
 

@@ -501,7 +501,9 @@ static void dbl_bind(void *state, const sl_plan_ctl *ctl)
 	((dbl *)state)->ctl = ctl;
 }
 
-static const sl_policy_plan_ops dbl_plan = {dbl_event, dbl_replan, NULL, NULL, dbl_bind};
+static const sl_policy_plan_ops dbl_plan = {
+	.job_event = dbl_event, .replan = dbl_replan, .bind = dbl_bind,
+};
 static const sl_policy_ops dbl_ops = {"test-double", "test", dbl_init, dbl_place, NULL, NULL,
                                       &dbl_plan};
 
@@ -546,7 +548,9 @@ static void dbl_replan_rt(void *state, const sl_view *v, const sl_plan_ctl *ctl)
 	}
 }
 
-static const sl_policy_plan_ops dbl_rt_plan = {dbl_event, dbl_replan_rt, NULL, NULL, dbl_bind};
+static const sl_policy_plan_ops dbl_rt_plan = {
+	.job_event = dbl_event, .replan = dbl_replan_rt, .bind = dbl_bind,
+};
 static const sl_policy_ops dbl_rt_ops = {"test-double", "test", dbl_init, dbl_place, NULL, NULL,
                                          &dbl_rt_plan};
 

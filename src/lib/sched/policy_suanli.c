@@ -574,7 +574,8 @@ static int sq_place(void *state, const sl_job *job, const sl_view *v, sl_decisio
 }
 
 static const sl_policy_plan_ops sq_plan = {
-	sq__job_event, sq__replan, sq_set_receipts, sq_describe, sq__bind, sq__adopt,
+	.job_event = sq__job_event, .replan = sq__replan, .set_receipts = sq_set_receipts,
+	.describe = sq_describe, .bind = sq__bind, .adopt = sq__adopt,
 };
 
 const sl_policy_ops sl_policy_suanli = {

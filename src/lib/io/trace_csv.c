@@ -46,13 +46,6 @@ _Static_assert(offsetof(sl_origin, id) == 0, "idmap reads the id as the first me
 _Static_assert(offsetof(sl_job_class, id) == 0, "idmap reads the id as the first member");
 _Static_assert(offsetof(sl_data_rule, tag) == 0, "idmap reads the tag as the first member");
 
-/* A set of job ids, used only once ids stop increasing (then a repeat is
- * possible).  Open addressing; -1 marks an empty slot (ids are >= 0). */
-typedef struct idset {
-	int64_t *k;
-	size_t mask, n;
-} idset;
-
 typedef struct reader {
 	const sl_network *net;
 	sl__lines lines;
@@ -61,7 +54,7 @@ typedef struct reader {
 	int native;               /* the columns are in the documented order */
 	int64_t prev_submit, prev_id;
 	int ids_increasing;       /* every id so far exceeded the one before */
-	idset seen;
+	sl__idseen seen;          /* used only once ids stop increasing */
 	sl_trace t;
 	sl_err *err;
 } reader;
@@ -419,44 +412,6 @@ static int parse_row(reader *r, const char *line, const char *end, sl_job *j)
 	return 0;
 }
 
-static void idset_insert(idset *s, int64_t id)
-{
-	size_t h = (size_t)((uint64_t)id * 0x9e3779b97f4a7c15ULL >> 17) & s->mask;
-	while (s->k[h] >= 0 && s->k[h] != id)
-		h = (h + 1) & s->mask;
-	if (s->k[h] < 0)
-		s->n++;
-	s->k[h] = id;
-}
-
-static int idset_has(const idset *s, int64_t id)
-{
-	size_t h = (size_t)((uint64_t)id * 0x9e3779b97f4a7c15ULL >> 17) & s->mask;
-	for (; s->k[h] >= 0; h = (h + 1) & s->mask)
-		if (s->k[h] == id)
-			return 1;
-	return 0;
-}
-
-/* Size the set for need ids (load <= 1/2) and re-insert what it holds. */
-static void idset_grow(idset *s, size_t need)
-{
-	if (s->k && 2 * need <= s->mask + 1)
-		return;
-	size_t slots = 1024;
-	while (slots < 2 * need)
-		slots *= 2;
-	idset old = *s;
-	s->k = sl_malloc(slots * sizeof *s->k);
-	memset(s->k, 0xff, slots * sizeof *s->k); /* all -1 */
-	s->mask = slots - 1;
-	s->n = 0;
-	for (size_t i = 0; old.k && i <= old.mask; i++)
-		if (old.k[i] >= 0)
-			idset_insert(s, old.k[i]);
-	sl_free(old.k);
-}
-
 /* A job id must not repeat.  While ids increase that is free; the first
  * time one does not, the ids so far go into a hash set. */
 static int check_id(reader *r, int64_t id)
@@ -467,14 +422,11 @@ static int check_id(reader *r, int64_t id)
 	}
 	if (r->ids_increasing) {
 		r->ids_increasing = 0;
-		idset_grow(&r->seen, r->t.n + 1);
-		for (size_t i = 0; i < r->t.n; i++)
-			idset_insert(&r->seen, r->t.jobs[i].id);
+		for (size_t i = 0; i < r->t.n; i++) /* all different: they increased */
+			sl__idseen_add(&r->seen, r->t.jobs[i].id);
 	}
-	if (idset_has(&r->seen, id))
+	if (sl__idseen_add(&r->seen, id))
 		return row_fail(r, C_JOB_ID, "job %lld appears twice (ids must be unique)", (long long)id);
-	idset_grow(&r->seen, r->seen.n + 1);
-	idset_insert(&r->seen, id);
 	return 0;
 }
 
@@ -606,7 +558,7 @@ static int read_trace(reader *r, const sl_network *net, sl_trace *out)
 	sl__idmap_free(&r->origins);
 	sl__idmap_free(&r->classes);
 	sl__idmap_free(&r->tags);
-	sl_free(r->seen.k);
+	sl__idseen_free(&r->seen);
 	sl__lines_close(&r->lines);
 	if (rc) {
 		sl_trace_release(&r->t);

@@ -151,16 +151,6 @@ static void write_gz(const char *path, const void *data, size_t n)
 	assert_int_equal(gzclose(gz), Z_OK);
 }
 
-static char *slurp(const char *path, size_t *n)
-{
-	FILE *f = fopen(path, "rb");
-	assert_non_null(f);
-	char *buf = malloc(1 << 16);
-	*n = fread(buf, 1, 1 << 16, f);
-	fclose(f);
-	return buf;
-}
-
 static void test_gzip_and_bad_gzip(void **st)
 {
 	(void)st;
@@ -170,13 +160,13 @@ static void test_gzip_and_bad_gzip(void **st)
 	make_tmpdir(dir, sizeof dir);
 	snprintf(gz, sizeof gz, "%s/basic.csv.gz", dir);
 	snprintf(cut, sizeof cut, "%s/cut.csv.gz", dir);
-	char *text = slurp(FIXTURE("csv/basic.csv"), &n);
+	char *text = tu_slurp(FIXTURE("csv/basic.csv"), &n);
 	write_gz(gz, text, n);
 	load_ok(gz, "carbon_g_per_kwh", T0_CN, 3600, 6, v);
 	assert_true(v[0] == 600 && v[5] == 650);
 	/* a truncated gzip stream is an I/O error, not a short series */
 	size_t zn;
-	char *z = slurp(gz, &zn);
+	char *z = tu_slurp(gz, &zn);
 	FILE *f = fopen(cut, "wb");
 	assert_non_null(f);
 	fwrite(z, 1, zn - 12, f);
@@ -343,7 +333,7 @@ static void test_mutations(void **st)
 	(void)st;
 	char dir[64], p[96], buf[1024];
 	size_t len;
-	char *orig = slurp(FIXTURE("csv/basic.csv"), &len);
+	char *orig = tu_slurp(FIXTURE("csv/basic.csv"), &len);
 	sl_rng r;
 	int ok = 0;
 	make_tmpdir(dir, sizeof dir);

@@ -64,19 +64,6 @@ static const char BASE[] =
 	"      YIW: {rtt_ms: 30, gbps: 100}\n"                             /* 47 */
 	"energy: {network_kwh_per_gb: 0.002}\n";
 
-static char *edit(const char *text, const char *from, const char *to)
-{
-	const char *at = strstr(text, from);
-	if (!at)
-		fail_msg("edit: \"%s\" not found", from);
-	size_t pre = (size_t)(at - text), lf = strlen(from), lt = strlen(to);
-	char *out = malloc(strlen(text) - lf + lt + 1);
-	memcpy(out, text, pre);
-	memcpy(out + pre, to, lt);
-	strcpy(out + pre + lt, at + lf);
-	return out;
-}
-
 static sl_network *load(const char *text, sl_diags *d)
 {
 	sl_network *net = NULL;
@@ -157,7 +144,7 @@ static void test_rule_rate(void **st)
 {
 	(void)st;
 	sl_diags d = {0};
-	char *text = edit(BASE, "curtailment_rule: {must_run_mw: 200}", "curtailment_rule: {rate: 0.1}");
+	char *text = tu_edit(BASE, "curtailment_rule: {must_run_mw: 200}", "curtailment_rule: {rate: 0.1}");
 	sl_network *net = load(text, &d);
 	assert_non_null(net);
 	double r = 0, c = 0;
@@ -169,8 +156,8 @@ static void test_rule_rate(void **st)
 	sl_network_free(net);
 	/* with a 5 MW load even no must-run output curtails more than 0.01 % */
 	int found = 0;
-	char *small = edit(text, "{rate: 0.1}", "{rate: 0.0001}");
-	char *tiny = edit(small, "    load_mw: 500\n", "    load_mw: 5\n");
+	char *small = tu_edit(text, "{rate: 0.1}", "{rate: 0.0001}");
+	char *tiny = tu_edit(small, "    load_mw: 500\n", "    load_mw: 5\n");
 	assert_null(load(tiny, &d));
 	for (size_t k = 0; k < d.n; k++)
 		found |= d.v[k].line == 12 && d.v[k].col == 30 &&
@@ -239,7 +226,7 @@ static void test_bad(void **st)
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		const bad_case *b = &bad[i];
 		sl_diags d = {0};
-		char *text = edit(BASE, b->from, b->to);
+		char *text = tu_edit(BASE, b->from, b->to);
 		sl_network *net = load(text, &d);
 		int found = 0;
 		for (size_t k = 0; k < d.n; k++)
@@ -264,10 +251,10 @@ static void test_share_sum(void **st)
 {
 	(void)st;
 	sl_diags d = {0};
-	char *t1 = edit(BASE, "    pue: 1.25\n", "    pue: 1.25\n    green_surplus_share: 0.2\n");
-	char *t2 = edit(t1, "    zone: CQ\n    jurisdiction: CN\n    cores", "    zone: XJ\n    jurisdiction: CN\n    cores");
-	char *t3 = edit(t2, "    green_import: {interconnect: L, mw: 2}\n", "");
-	char *t4 = edit(t3, "green_surplus_share: 0.2", "green_surplus_share: 0.7");
+	char *t1 = tu_edit(BASE, "    pue: 1.25\n", "    pue: 1.25\n    green_surplus_share: 0.2\n");
+	char *t2 = tu_edit(t1, "    zone: CQ\n    jurisdiction: CN\n    cores", "    zone: XJ\n    jurisdiction: CN\n    cores");
+	char *t3 = tu_edit(t2, "    green_import: {interconnect: L, mw: 2}\n", "");
+	char *t4 = tu_edit(t3, "green_surplus_share: 0.2", "green_surplus_share: 0.7");
 	sl_network *net = load(t3, &d);
 	assert_non_null(net); /* 0.4 + 0.2 */
 	sl_network_free(net);

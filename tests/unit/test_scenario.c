@@ -20,34 +20,6 @@
 #define SERIES FIXTURE("scenario/series.yaml")
 #define XJCQ "scenarios/xinjiang-chongqing/scenario.yaml"
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open %s", path);
-	char *buf = malloc(1 << 20);
-	size_t n = fread(buf, 1, (1 << 20) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	if (len)
-		*len = n;
-	return buf;
-}
-
-/* text with the first `from` replaced by `to` (heap). */
-static char *edit(const char *text, const char *from, const char *to)
-{
-	const char *at = strstr(text, from);
-	if (!at)
-		fail_msg("edit: \"%s\" not found", from);
-	size_t pre = (size_t)(at - text), lf = strlen(from), lt = strlen(to);
-	char *out = malloc(strlen(text) - lf + lt + 1);
-	memcpy(out, text, pre);
-	memcpy(out + pre, to, lt);
-	strcpy(out + pre + lt, at + lf);
-	return out;
-}
-
 static void dump(const sl_diags *d)
 {
 	char buf[2048];
@@ -301,8 +273,8 @@ static void test_series(void **st)
 /* Load an edit of a fixture from memory; asserts it fails with diag. */
 static void load_bad(const char *fixture, const char *from, const char *to, sl_diags *d)
 {
-	char *base = slurp(fixture, NULL);
-	char *text = edit(base, from, to);
+	char *base = tu_slurp(fixture, NULL);
+	char *text = tu_edit(base, from, to);
 	sl_network *net = NULL;
 	sl_err e = {0};
 	int r = sl_scenario_parse(text, strlen(text), fixture, &net, d, &e);
@@ -509,8 +481,8 @@ static void test_bad_case(void **st)
 static void test_slurm_site(void **st)
 {
 	(void)st;
-	char *base = slurp(GOOD, NULL);
-	char *text = edit(base, "    backend: local",
+	char *base = tu_slurp(GOOD, NULL);
+	char *text = tu_edit(base, "    backend: local",
 	                  "    backend: slurm\n    slurm:\n      url: http://10.0.0.5:6820\n"
 	                  "      token_file: keys/jwt.token\n      partition: gpu\n"
 	                  "      account: ops\n      jobs_dir: /shared/suanli\n      poll: 2s\n"
@@ -546,11 +518,11 @@ static void test_slurm_site(void **st)
 static void test_all_errors_collected(void **st)
 {
 	(void)st;
-	char *base = slurp(GOOD, NULL);
-	char *a = edit(base, "    pue: 1.2", "    pue: 0.5");
-	char *b = edit(a, "    pue: 1.35", "    pue: -1");
-	char *c = edit(b, "    pue: 1.4", "    pue: x");
-	char *t = edit(c, "  step: 1h", "  step: 0");
+	char *base = tu_slurp(GOOD, NULL);
+	char *a = tu_edit(base, "    pue: 1.2", "    pue: 0.5");
+	char *b = tu_edit(a, "    pue: 1.35", "    pue: -1");
+	char *c = tu_edit(b, "    pue: 1.4", "    pue: x");
+	char *t = tu_edit(c, "  step: 1h", "  step: 0");
 	sl_network *net = NULL;
 	sl_diags d = {0};
 	sl_diags_add(&d, "earlier", 0, 0, "", "a diagnostic the caller had"); /* kept, not sorted */
@@ -587,8 +559,8 @@ static void test_jurisdiction_limit(void **st)
 		k += (size_t)snprintf(allowed + k, sizeof allowed - k, ", J%d", i);
 	snprintf(allowed + k, sizeof allowed - k, "]}");
 	sl_diags d = {0};
-	char *base = slurp(GOOD, NULL);
-	char *fits = edit(base, "SG_PD: {allowed: [SG, MY]}", allowed);
+	char *base = tu_slurp(GOOD, NULL);
+	char *fits = tu_edit(base, "SG_PD: {allowed: [SG, MY]}", allowed);
 	sl_network *net = NULL;
 	if (sl_scenario_parse(fits, strlen(fits), GOOD, &net, &d, NULL)) {
 		dump(&d);
@@ -659,7 +631,7 @@ static void test_garbled_inputs(void **st)
 	const char *paths[] = {GOOD, SERIES};
 	for (int f = 0; f < 2; f++) {
 		size_t len;
-		char *text = slurp(paths[f], &len);
+		char *text = tu_slurp(paths[f], &len);
 		for (size_t n = 0; n <= len; n += (f == 0 ? 7 : 3)) /* truncations */
 			load_quietly(text, n, paths[f]);
 		sl_rng rng;

@@ -21,4 +21,34 @@
 #define assert_near(a, b, eps) \
 	assert_true(fabs((double)(a) - (double)(b)) <= (eps))
 
+/* A whole file (up to 1 MiB) as a NUL-terminated heap string; its length
+ * into *len when len is not NULL.  Fails the test if it cannot be read. */
+static inline char *tu_slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		fail_msg("cannot open %s", path);
+	char *buf = malloc(1 << 20);
+	size_t n = fread(buf, 1, (1 << 20) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	if (len)
+		*len = n;
+	return buf;
+}
+
+/* text with the first `from` replaced by `to` (heap). */
+static inline char *tu_edit(const char *text, const char *from, const char *to)
+{
+	const char *at = strstr(text, from);
+	if (!at)
+		fail_msg("edit: \"%s\" not found", from);
+	size_t pre = (size_t)(at - text), lf = strlen(from), lt = strlen(to);
+	char *out = malloc(strlen(text) - lf + lt + 1);
+	memcpy(out, text, pre);
+	memcpy(out + pre, to, lt);
+	strcpy(out + pre + lt, at + lf);
+	return out;
+}
+
 #endif

@@ -19,10 +19,8 @@ static int setup(void **st)
 
 static int teardown(void **st)
 {
-	char cmd[300];
 	(void)st;
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	return system(cmd);
+	return tu_rmrf(dir);
 }
 
 static void test_token_shape(void **st)

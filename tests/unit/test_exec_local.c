@@ -68,11 +68,9 @@ static int setup_scan(void **st) { *st = fx_new(1); return 0; }
 
 static int fx_release(fx *f)
 {
-	char cmd[128];
 	sl_exec_stop(&f->ex);
 	sl_vec_free(&f->evs);
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return tu_rmrf(f->dir);
 }
 
 static int teardown(void **st)

@@ -300,12 +300,10 @@ static int setup(void **st)
 
 static int teardown(void **st)
 {
-	char cmd[300];
 	(void)st;
 	for (int i = 0; i < 2; i++)
 		pthread_mutex_destroy(&R[i].mu);
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	return system(cmd);
+	return tu_rmrf(dir);
 }
 
 typedef struct running {

@@ -106,9 +106,7 @@ static void fx_free(fx *f)
 {
 	sl_exec_stop(&f->ex);
 	sl_vec_free(&f->evs);
-	char cmd[600];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->jobs);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(tu_rmrf(f->jobs), 0);
 	sl_free(f);
 }
 

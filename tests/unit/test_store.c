@@ -24,10 +24,8 @@ static int setup(void **st)
 
 static int teardown(void **st)
 {
-	char cmd[300];
 	(void)st;
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	return system(cmd);
+	return tu_rmrf(dir);
 }
 
 static sl_jobnew sample_job(int64_t tenant, int64_t t)

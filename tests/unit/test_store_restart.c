@@ -143,10 +143,8 @@ static int setup(void **st)
 
 static int teardown(void **st)
 {
-	char cmd[300];
 	(void)st;
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	return system(cmd);
+	return tu_rmrf(dir);
 }
 
 static int64_t add_job(sl_store *s, const char *origin, int requeue)

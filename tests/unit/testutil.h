@@ -21,6 +21,14 @@
 #define assert_near(a, b, eps) \
 	assert_true(fabs((double)(a) - (double)(b)) <= (eps))
 
+/* Remove a test's temporary directory tree: 0, or -1. */
+static inline int tu_rmrf(const char *dir)
+{
+	char cmd[600];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
 /* A whole file (up to 1 MiB) as a NUL-terminated heap string; its length
  * into *len when len is not NULL.  Fails the test if it cannot be read. */
 static inline char *tu_slurp(const char *path, size_t *len)

@@ -21,41 +21,9 @@
 #include "serve/exec.h"
 #include "serve/exec_slurm.h"
 #include "serve/slurm_rest.h"
+#include "slurmlive.h"
 
-typedef struct live {
-	const char *url, *token, *sock, *partition, *dir, *base;
-} live;
-
-static live A, B;
-static int have_live;
 static char tag[32]; /* unique per run: no orphan of another run matches */
-
-static const char *envv(const char *x, const char *what)
-{
-	char name[64];
-	snprintf(name, sizeof name, "SUANLI_SLURM_%s_%s", x, what);
-	const char *v = getenv(name);
-	return v && v[0] ? v : NULL;
-}
-
-static void load_env(live *l, const char *x)
-{
-	l->url = envv(x, "URL");
-	l->token = envv(x, "TOKEN");
-	l->sock = envv(x, "SOCKET");
-	l->partition = envv(x, "PARTITION");
-	l->dir = envv(x, "DIR");
-	l->base = envv(x, "BASEPORT");
-}
-
-#define NEED_LIVE()                                                                          \
-	do {                                                                                     \
-		if (!have_live) {                                                                    \
-			print_message("skipped: no live Slurm clusters (run "                            \
-			              "tests/integration/slurm_rest.sh)\n");                             \
-			skip();                                                                          \
-		}                                                                                    \
-	} while (0)
 
 typedef struct fx {
 	sl_clock clock;
@@ -230,8 +198,8 @@ static void wait_file(fx *f, int64_t id, const char *name, const char *prefix)
 static void test_setup(void **st)
 {
 	(void)st;
-	load_env(&A, "A");
-	load_env(&B, "B");
+	(void)load_env(&A, "A");
+	(void)load_env(&B, "B");
 	have_live = A.url && B.url && A.dir && B.dir && A.token && B.token && B.base;
 	snprintf(tag, sizeof tag, "t%d", (int)getpid());
 	if (!have_live)

@@ -17,42 +17,8 @@
 
 #include "core/mem.h"
 #include "serve/slurm_rest.h"
+#include "slurmlive.h"
 
-typedef struct live {
-	const char *url, *token, *sock, *partition, *dir;
-} live;
-
-static live A, B;
-static int have_live;
-
-static const char *envv(const char *x, const char *what)
-{
-	char name[64];
-	snprintf(name, sizeof name, "SUANLI_SLURM_%s_%s", x, what);
-	const char *v = getenv(name);
-	return v && v[0] ? v : NULL;
-}
-
-/* 0 when none or all variables are set, else the number missing. */
-static int load_env(live *l, const char *x)
-{
-	l->url = envv(x, "URL");
-	l->token = envv(x, "TOKEN");
-	l->sock = envv(x, "SOCKET");
-	l->partition = envv(x, "PARTITION");
-	l->dir = envv(x, "DIR");
-	int set = !!l->url + !!l->token + !!l->sock + !!l->partition + !!l->dir;
-	return set == 0 || set == 5 ? 0 : 5 - set;
-}
-
-#define NEED_LIVE()                                                                          \
-	do {                                                                                     \
-		if (!have_live) {                                                                    \
-			print_message("skipped: no live Slurm clusters (run "                            \
-			              "tests/integration/slurm_rest.sh)\n");                             \
-			skip();                                                                          \
-		}                                                                                    \
-	} while (0)
 
 /* A half-set environment is a broken test setup, not a reason to skip. */
 static void test_live_config(void **st)

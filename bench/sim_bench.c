@@ -26,13 +26,8 @@
 #ifdef HAVE_JOBS_CSV
 #include "report/sim_report.h"
 #endif
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
+#define BENCH_NAME "sim_bench"
+#include "benchutil.h"
 
 /* CPU seconds of this process (user + system): less disturbed than the
  * wall clock when other work shares the cores. */
@@ -48,13 +43,6 @@ static long peak_rss_kb(void)
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
 	return ru.ru_maxrss;
-}
-
-static int fail(const char *what, const sl_err *e)
-{
-	char buf[SL_ERR_MSG_MAX + SL_ERR_ORIGIN_MAX + 4];
-	fprintf(stderr, "sim_bench: %s: %s\n", what, sl_err_format(e, buf, sizeof buf));
-	return 1;
 }
 
 static int write_jobs(const char *path, const sl_sim *sim, double *dt)

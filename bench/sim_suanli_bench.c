@@ -22,6 +22,8 @@
 #include "io/scenario.h"
 #include "io/trace.h"
 #include "sim/sim.h"
+#define BENCH_NAME "sim_suanli_bench"
+#include "benchutil.h"
 
 typedef struct cpu {
 	double user, sys, wall;
@@ -36,13 +38,6 @@ static void now_cpu(cpu *c)
 	c->user = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6;
 	c->sys = (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
 	c->wall = (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int fail(const char *what, const sl_err *e)
-{
-	char buf[SL_ERR_MSG_MAX + SL_ERR_ORIGIN_MAX + 4];
-	fprintf(stderr, "sim_suanli_bench: %s: %s\n", what, sl_err_format(e, buf, sizeof buf));
-	return 1;
 }
 
 typedef struct run {

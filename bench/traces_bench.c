@@ -17,26 +17,8 @@
 #include "core/err.h"
 #include "io/scenario.h"
 #include "io/trace_map.h"
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-static int fail(const char *what, const sl_err *e)
-{
-	char buf[SL_ERR_MSG_MAX + SL_ERR_ORIGIN_MAX + 4];
-	fprintf(stderr, "traces_bench: %s: %s\n", what, sl_err_format(e, buf, sizeof buf));
-	return 1;
-}
+#define BENCH_NAME "traces_bench"
+#include "benchutil.h"
 
 /* One read + map; seconds of each into t[0], t[1]. */
 static int once(const char *path, const sl_network *net, const sl_map_opts *o, size_t *n, double t[2])

@@ -6,22 +6,13 @@ S=${SUANLI:-build/suanli}
 SCEN=scenarios/xinjiang-chongqing/scenario.yaml
 T=$(mktemp -d /tmp/suanli-serve-api.XXXXXX)
 PID=
-n=0
 cleanup() {
 	[ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
 	rm -rf "$T"
 }
 trap cleanup EXIT INT TERM
 
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); echo "not ok $n - $1"; [ -n "$2" ] && echo "# $2"; }
-check() { # check DESC CMD...
-	d=$1; shift
-	if "$@" >/dev/null 2>&1; then ok "$d"; else nok "$d"; fi
-}
-is() { # is DESC GOT WANT
-	if [ "$2" = "$3" ]; then ok "$1"; else nok "$1" "got '$2', want '$3'"; fi
-}
+. tests/tap.sh
 has() { # has DESC TEXT NEEDLE
 	case "$2" in *"$3"*) ok "$1";; *) nok "$1" "'$3' not in: $(echo "$2" | head -c 300)";; esac
 }

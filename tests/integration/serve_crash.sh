@@ -10,17 +10,13 @@ T=$(mktemp -d /tmp/suanli-serve-crash.XXXXXX)
 PID=
 CLIENTS=4
 PER_CLIENT=1000
-n=0
 cleanup() {
 	[ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
 	rm -rf "$T"
 }
 trap cleanup EXIT INT TERM
 
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-failed=
-nok() { n=$((n + 1)); failed=1; echo "not ok $n - $1"; [ -n "$2" ] && echo "# $2"; }
-is() { if [ "$2" = "$3" ]; then ok "$1"; else nok "$1" "got '$2', want '$3'"; fi; }
+. tests/tap.sh
 
 start() { # start: start the server on a new port, wait for its n-th "listening" line
 	starts=$((starts + 1))
@@ -132,7 +128,7 @@ kill "$PID"
 wait "$PID"
 is "the restarted server stops cleanly" $? 0
 PID=
-if [ -n "$failed" ]; then
+if [ -n "$tap_failed" ]; then
 	echo "# the server's log ends:"
 	tail -n 20 "$T/log" | sed 's/^/#   /'
 fi

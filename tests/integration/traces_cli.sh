@@ -12,21 +12,7 @@ SCN=scenarios/xinjiang-chongqing/scenario.yaml
 D=data/traces
 T=$(mktemp -d "${TMPDIR:-/tmp}/suanli-traces.XXXXXX")
 trap 'rm -rf "$T"' EXIT
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); echo "not ok $n - $1"; }
-check() { # check DESC CMD...: ok if CMD succeeds
-	d=$1; shift
-	if "$@" >/dev/null 2>&1; then ok "$d"; else nok "$d"; fi
-}
-rc_is() { # rc_is WANT DESC CMD...
-	want=$1; d=$2; shift 2
-	"$@" >"$T/out" 2>"$T/err"; rc=$?
-	if [ "$rc" -eq "$want" ]; then ok "$d"; else nok "$d (exit $rc, want $want)"; sed 's/^/# /' "$T/err"; fi
-}
-err_has() { # err_has DESC TEXT: the last rc_is printed TEXT on stderr
-	if grep -q -- "$2" "$T/err"; then ok "$1"; else nok "$1"; sed 's/^/# /' "$T/err"; fi
-}
+. tests/tap.sh
 out_has() {
 	if grep -q -- "$2" "$T/out"; then ok "$1"; else nok "$1"; sed 's/^/# /' "$T/out" | head -20; fi
 }

@@ -91,6 +91,15 @@ typedef struct lsite {
 	char refuse_reason[SL_EXEC_MSG_MAX];
 } lsite;
 
+/* A site's counts of the jobs planned there and not yet in its queue; sign
+ * +1 adds j, -1 removes it. */
+static inline void sl__site_planned(lsite *s, const ljob *j, int sign)
+{
+	s->nplanned += sign;
+	s->planned_cores += sign * (int64_t)j->j.cores;
+	s->planned_gpus += sign * (int64_t)j->j.gpus;
+}
+
 /* A remote site's counts of a running-state job: handed over (sub_*) or,
  * with LJ_STARTED, running there (run_*); sign +1 adds it, -1 removes it. */
 static inline void sl__site_count(lsite *s, const ljob *j, int sign)

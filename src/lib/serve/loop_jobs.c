@@ -200,12 +200,8 @@ static int live_retarget(void *ud, int32_t handle, int site, int64_t not_before)
 	int64_t arrive = lp->ctl_now + sl_transfer_s(r, j->j.input_bytes);
 	lsite *from = &lp->sites[j->site], *to = &lp->sites[site];
 	const char *from_id = lp->net->sites[j->site].id;
-	from->nplanned--;
-	from->planned_cores -= j->j.cores;
-	from->planned_gpus -= j->j.gpus;
-	to->nplanned++;
-	to->planned_cores += j->j.cores;
-	to->planned_gpus += j->j.gpus;
+	sl__site_planned(from, j, -1);
+	sl__site_planned(to, j, 1);
 	j->site = (int16_t)site;
 	replan_at(lp, handle, not_before > arrive ? not_before : arrive);
 	sl__w_replanned(lp, j, lp->ctl_now, from_id);
@@ -277,9 +273,7 @@ void sl__loop_place(sl_loop *lp, int32_t slot, int64_t now)
 	lp->placed++;
 	sl__w_planned(lp, j, now, sl__loop_receipt(lp, j, &d, now));
 	lsite *s = &lp->sites[d.site];
-	s->nplanned++;
-	s->planned_cores += j->j.cores;
-	s->planned_gpus += j->j.gpus;
+	sl__site_planned(s, j, 1);
 	if (j->not_before <= now)
 		sl__loop_enter_queue(lp, slot, now);
 	else
@@ -333,9 +327,7 @@ void sl__loop_enter_queue(sl_loop *lp, int32_t slot, int64_t now)
 	lsite *s = &lp->sites[j->site];
 	startctx c = {lp, j->site};
 	int32_t est = j->j.est_s;
-	s->nplanned--;
-	s->planned_cores -= j->j.cores;
-	s->planned_gpus -= j->j.gpus;
+	sl__site_planned(s, j, -1);
 	j->flags |= LJ_INQ;
 	if (s->remote) { /* its cluster queues it: straight to the executor */
 		if (j->flags & LJ_ADOPT)
@@ -441,9 +433,7 @@ static int leave_site(sl_loop *lp, ljob *j)
 	s = &lp->sites[j->site];
 	if (!(j->flags & LJ_INQ)) {
 		if (j->state == SL_JOB_PLANNED) {
-			s->nplanned--;
-			s->planned_cores -= j->j.cores;
-			s->planned_gpus -= j->j.gpus;
+			sl__site_planned(s, j, -1);
 		}
 		return 1;
 	}

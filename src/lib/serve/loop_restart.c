@@ -164,9 +164,7 @@ static int adopt(sl_loop *lp, const recov *r, int64_t now, sl_err *err)
 	/* into its site queue like a planned job: it takes its cores back at
 	 * once (the queue calls it started) and keeps its process slot */
 	s->procs++;
-	s->nplanned++;
-	s->planned_cores += r->job.cores;
-	s->planned_gpus += r->job.gpus;
+	sl__site_planned(s, j, 1);
 	sl__loop_enter_queue(lp, slot, now);
 	sl__w_event(lp, r->id, SL_JOB_RUNNING, now, "adopted", r->handle, 0);
 	/* A planning policy holds it in its plan, so what it places next sees
@@ -216,9 +214,7 @@ static void resubmit(sl_loop *lp, recov *r, int64_t now)
 	lsite *s = &lp->sites[r->site];
 	j->site = (int16_t)r->site;
 	j->flags |= LJ_STICKY;
-	s->nplanned++;
-	s->planned_cores += j->j.cores;
-	s->planned_gpus += j->j.gpus;
+	sl__site_planned(s, j, 1);
 	lp->counts[SL_JOB_RUNNING]--;
 	lp->counts[SL_JOB_PLANNED]++;
 	sl__w_event(lp, r->id, SL_JOB_PLANNED, now, "resubmitting",

@@ -199,9 +199,7 @@ void sl__loop_failover(sl_loop *lp, int32_t slot, int64_t now, const char *why)
 		sl__site_count(s, j, -1);
 		j->flags &= (uint16_t)~(LJ_INQ | LJ_PROC);
 	} else if (j->state == SL_JOB_PLANNED) {
-		s->nplanned--;
-		s->planned_cores -= j->j.cores;
-		s->planned_gpus -= j->j.gpus;
+		sl__site_planned(s, j, -1);
 	}
 	j->gen++; /* its planned-start heap entry is stale now */
 	sl__loop_job_event(lp, j, SL_JOBEV_END, now); /* the policy lets go of the plan */

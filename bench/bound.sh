@@ -29,8 +29,11 @@ T=$OUT/m30-$SEED.csv
 "$B/suanli" trace gen "$SCN" --days 30 --seed "$SEED" --load 0.7 -o "$T" >/dev/null
 "$B/suanli" simulate "$SCN" --trace "$T" --carbon "$CARBON" --json >"$OUT/sim-$SEED.json"
 M=$(python3 -c "import json,sys; print([p for p in json.load(open(sys.argv[1]))['policies'] if p['policy']=='suanli'][0]['sla']['deadline_violations'])" "$OUT/sim-$SEED.json")
-"$OUT/bound_bench" "$SCN" "$T" "$CARBON" "$M" >"$OUT/deadline-$SEED.txt"
-BOUND_SAFE=1 "$OUT/bound_bench" "$SCN" "$T" "$CARBON" "$M" >"$OUT/safe-$SEED.txt"
+for w in deadline safe; do
+	[ $w = safe ] && export BOUND_SAFE=1
+	"$OUT/bound_bench" "$SCN" "$T" "$CARBON" "$M" >"$OUT/$w-$SEED.txt" ||
+		{ cat "$OUT/$w-$SEED.txt"; echo "bound: the $w LP was not solved" >&2; exit 1; }
+done
 cat "$OUT/deadline-$SEED.txt" "$OUT/safe-$SEED.txt"
 python3 - "$OUT/sim-$SEED.json" "$OUT/deadline-$SEED.txt" "$OUT/safe-$SEED.txt" "$SEED" "$CARBON" <<'PY'
 import json, sys

@@ -31,7 +31,17 @@
  *
  * The jobs' share is the LP's total minus the same sites idle for the
  * same hours: the `jobs_t` figure of `suanli simulate --json`, over any
- * window that covers every job's work.  One line of key=value figures.
+ * window that covers every job's work.  One line of key=value figures,
+ * with each site's GPU-hours in the optimum; exit 1 unless it is optimal.
+ *
+ * Env: BOUND_SAFE=1 ends a deadline job's window at its latest guaranteed
+ * start (deadline - est_s) plus its runtime instead of its deadline;
+ * BOUND_ALG=dual|barrier (default dual for average intensities, barrier
+ * for marginal); BOUND_MAX_S, the solver's time limit (default 900);
+ * BOUND_DUMP=FILE writes site,hour,GPUs,cores of the optimum.
+ *
+ * Signals are read at each hour's start: exact for the built-in
+ * scenario's hourly steps.
  */
 #include <math.h>
 #include <stdio.h>
@@ -222,8 +232,18 @@ int main(int argc, char **argv)
 	double t_built = now_s();
 	Clp_Simplex *clp = Clp_newModel();
 	Clp_setLogLevel(clp, 0);
+	const char *max_s = getenv("BOUND_MAX_S"); /* give up after this long (default 900 s) */
+	Clp_setMaximumSeconds(clp, max_s ? atof(max_s) : 900);
 	Clp_loadProblem(clp, m.ncol, nrow, m.start, m.idx, m.val, m.lb, m.ub, m.obj, rlb, rub);
-	Clp_dual(clp, 0);
+	/* Dual simplex solves the average-intensity LPs in under a minute;
+	 * marginal intensities are flat across many sites and hours, a
+	 * degenerate LP where the barrier method is far faster (measured: 51 s
+	 * against over 8 minutes). */
+	const char *alg = getenv("BOUND_ALG");
+	if (alg ? !strcmp(alg, "barrier") : mode == SL_CARBON_MARGINAL)
+		Clp_initialBarrierSolve(clp);
+	else
+		Clp_dual(clp, 0);
 	int status = Clp_status(clp);
 	double obj = Clp_objectiveValue(clp);
 	double t_solved = now_s();
@@ -239,13 +259,22 @@ int main(int argc, char **argv)
 		w += (size_t)snprintf(where + w, sizeof where - w, "%s%s=%.0f", s ? "," : "",
 		                      net->sites[s].id, g / 1000.0);
 	}
-	printf("bound window=%s carbon=%s misses=%g jobs=%d deadline_jobs=%lld no_legal_site=%lld hours=%d "
+	printf("bound window=%s carbon=%s solver=%s misses=%g jobs=%d deadline_jobs=%lld no_legal_site=%lld hours=%d "
 	       "columns=%d rows=%d nonzeros=%zu status=%s total_t=%.2f idle_t=%.2f jobs_t=%.2f "
 	       "kgpu_h=%s build_s=%.2f solve_s=%.2f\n",
-	       safe ? "safe" : "deadline", mode == SL_CARBON_MARGINAL ? "marginal" : "average", misses, N, deadline_jobs, legal_none,
+	       safe ? "safe" : "deadline", mode == SL_CARBON_MARGINAL ? "marginal" : "average",
+	       (alg ? !strcmp(alg, "barrier") : mode == SL_CARBON_MARGINAL) ? "barrier" : "dual", misses, N, deadline_jobs, legal_none,
 	       H, m.ncol, nrow, m.nnz,
 	       status == 0 ? "optimal" : status == 1 ? "infeasible" : "not-solved", obj / 1000.0,
 	       idle_kg / 1000.0, (obj - idle_kg) / 1000.0, where, t_built - t_begin, t_solved - t_built);
+	const char *dump = getenv("BOUND_DUMP"); /* site,hour,gpus,cores per line */
+	FILE *df = dump ? fopen(dump, "w") : NULL;
+	for (int s = 0; df && s < S; s++)
+		for (int h = 0; h < H; h++)
+			fprintf(df, "%s,%lld,%.3f,%.3f\n", net->sites[s].id, (long long)(T0 + (int64_t)h * HOUR),
+			        act[r_gpu + s * H + h], act[r_core + s * H + h]);
+	if (df)
+		fclose(df);
 	Clp_deleteModel(clp);
 	free(m.start);
 	free(m.idx);

@@ -105,15 +105,193 @@ static void col_add(lp *m, int row, double v)
 	m->start[m->ncol] = (CoinBigIndex)m->nnz;
 }
 
+/* The model being built: the network over hours [T0, T0 + H h), rows and
+ * their bounds, and each site-hour's rate. */
+typedef struct bound {
+	const sl_network *net;
+	const sl_trace *tr;
+	sl_supply sup;
+	int mode, safe, S, H, N;
+	int64_t T0;
+	int r_gpu, r_core, r_c, r_miss, nrow;   /* first rows of each kind */
+	double *rlb, *rub;
+	double *rate;               /* [S][H]: kg of CO2 per kWh of IT energy */
+	double idle_kg;             /* the sites idle over the horizon */
+	long long no_site, deadline_jobs;
+	lp m;
+} bound;
+
+/* Job j's occupancy (hindsight), hours. */
+static double occupancy_h(const sl_job *j)
+{
+	return (double)(j->run_s < j->est_s ? j->run_s : j->est_s) / HOUR;
+}
+
+/* Hours from the first submission's hour to the latest window end. */
+static void horizon(bound *b)
+{
+	int64_t T0 = INT64_MAX, Tend = 0;
+	for (size_t i = 0; i < b->tr->n; i++)
+		if (b->tr->jobs[i].submit < T0)
+			T0 = b->tr->jobs[i].submit;
+	T0 -= T0 % HOUR;
+	for (size_t i = 0; i < b->tr->n; i++) {
+		const sl_job *j = &b->tr->jobs[i];
+		int64_t end = j->deadline_s > 0 ? j->submit + j->deadline_s
+		                                : j->submit + (int64_t)(occupancy_h(j) * HOUR) +
+		                                      NOWINDOW_EXTRA_H * HOUR + 86400;
+		if (end > Tend)
+			Tend = end;
+	}
+	b->T0 = T0;
+	b->S = b->net->nsites;
+	b->H = (int)((Tend - T0 + HOUR - 1) / HOUR) + 1;
+	b->N = (int)b->tr->n;
+	/* Rows: one per job (its work), then per (site, hour): GPUs, cores,
+	 * carbon; then the misses row. */
+	int SH = b->S * b->H;
+	b->r_gpu = b->N;
+	b->r_core = b->N + SH;
+	b->r_c = b->N + 2 * SH;
+	b->r_miss = b->N + 3 * SH;
+	b->nrow = b->r_miss + 1;
+	b->rlb = calloc((size_t)b->nrow, sizeof *b->rlb);
+	b->rub = calloc((size_t)b->nrow, sizeof *b->rub);
+	b->rate = calloc((size_t)SH, sizeof *b->rate);
+	if (!b->rlb || !b->rub || !b->rate)
+		abort();
+}
+
+/* Per site and hour: the capacity rows, and the carbon row with its
+ * column z = max(0, ci (PUE (idle + busy) - green)), in kg. */
+static void site_rows(bound *b)
+{
+	int view = sl_supply_ci_view(b->mode, SL_GREEN_MARKET);
+	for (int s = 0; s < b->S; s++) {
+		const sl_site *st = &b->net->sites[s];
+		double idle_kw = (st->cores * st->core_idle_w + st->gpus * st->gpu_idle_w) / 1000.0;
+		for (int h = 0; h < b->H; h++) {
+			int64_t t = b->T0 + (int64_t)h * HOUR;
+			int32_t k = sl_supply_index(&b->sup, t);
+			int i = s * b->H + h;
+			double pue = sl_signal_at(&st->pue, t);
+			double ci = sl_supply_zone(&b->sup, st->zone, SL_ZS_CI + view)[k] / 1000.0;
+			double green_kw = 1000.0 * (sl_supply_site(&b->sup, s, SL_SS_ONSITE_MW)[k] +
+			                            sl_supply_site(&b->sup, s, SL_SS_SURPLUS_MW)[k] +
+			                            sl_supply_site(&b->sup, s, SL_SS_CONTRACT_MW)[k]);
+			b->rate[i] = pue * ci;
+			b->rlb[b->r_gpu + i] = b->rlb[b->r_core + i] = -INFINITY;
+			b->rub[b->r_gpu + i] = st->gpus;
+			b->rub[b->r_core + i] = st->cores;
+			/* z - ci PUE sum(p x) >= ci (PUE idle - green) */
+			double z0 = ci * (pue * idle_kw - green_kw);
+			b->rlb[b->r_c + i] = z0;
+			b->rub[b->r_c + i] = INFINITY;
+			b->idle_kg += z0 > 0 ? z0 : 0;
+			col_begin(&b->m, 1.0, 0.0, INFINITY);
+			col_add(&b->m, b->r_c + i, 1.0);
+		}
+	}
+}
+
+/* Job i's columns: a fraction of each hour of its window at each legal
+ * site, and (with a deadline) its late fraction u_i. */
+static void job_columns(bound *b, int i)
+{
+	const sl_job *j = &b->tr->jobs[i];
+	double d_h = occupancy_h(j), rmin = INFINITY, kw_min = 0;
+	int any = 0;
+	b->rlb[i] = b->rub[i] = d_h;
+	b->deadline_jobs += j->deadline_s > 0;
+	for (int s = 0; s < b->S; s++) {
+		const sl_route *rt = NULL;
+		if (sl_policy_site_check(b->net, j, s, &rt) != SL_REJECT_NONE)
+			continue;
+		const sl_site *st = &b->net->sites[s];
+		double kw = (j->cores * (st->core_busy_w - st->core_idle_w) +
+		             j->gpus * (st->gpu_busy_w - st->gpu_idle_w)) / 1000.0;
+		int64_t arrive = j->submit + sl_transfer_s(rt, j->input_bytes);
+		int64_t end = j->deadline_s > 0 ? j->submit + j->deadline_s
+		                                : arrive + (int64_t)(d_h * HOUR) + NOWINDOW_EXTRA_H * HOUR;
+		/* safe: started by the latest start the time limit allows
+		 * (deadline - est_s), it ends its occupancy later */
+		if (b->safe && j->deadline_s > 0 && j->est_s > d_h * HOUR)
+			end -= j->est_s - (int64_t)(d_h * HOUR);
+		int h0 = (int)((arrive - b->T0) / HOUR), h1 = (int)((end - 1 - b->T0) / HOUR);
+		if (h1 >= b->H)
+			h1 = b->H - 1;
+		for (int h = 0; h < b->H; h++)
+			if (b->rate[s * b->H + h] < rmin) {
+				rmin = b->rate[s * b->H + h];
+				kw_min = kw;
+			}
+		for (int h = h0; h <= h1; h++) {
+			int k = s * b->H + h;
+			col_begin(&b->m, 0.0, 0.0, 1.0);
+			col_add(&b->m, i, 1.0);
+			if (j->gpus > 0)
+				col_add(&b->m, b->r_gpu + k, j->gpus);
+			if (j->cores > 0)
+				col_add(&b->m, b->r_core + k, j->cores);
+			col_add(&b->m, b->r_c + k, -b->rate[k] * kw);
+		}
+		any = 1;
+	}
+	if (!any) { /* rejected by every policy: no work to place */
+		b->no_site++;
+		b->rlb[i] = b->rub[i] = 0;
+	} else if (j->deadline_s > 0) { /* late, anywhere, at the lowest rate */
+		col_begin(&b->m, rmin * kw_min * d_h, 0.0, 1.0);
+		col_add(&b->m, i, d_h);
+		col_add(&b->m, b->r_miss, 1.0);
+	}
+}
+
+/* Each site's GPU-hours in the optimum (thousands), "ID=n,...". */
+static void where(const bound *b, const double *act, char *buf, size_t n)
+{
+	size_t w = 0;
+	buf[0] = 0;
+	for (int s = 0; s < b->S && w + 32 < n; s++) {
+		double g = 0;
+		for (int h = 0; h < b->H; h++)
+			g += act[b->r_gpu + s * b->H + h];
+		w += (size_t)snprintf(buf + w, n - w, "%s%s=%.0f", s ? "," : "", b->net->sites[s].id,
+		                      g / 1000.0);
+	}
+}
+
+/* BOUND_DUMP: site,hour,GPUs,cores of the optimum, a line each. */
+static void dump(const bound *b, const double *act, const char *path)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return;
+	for (int s = 0; s < b->S; s++)
+		for (int h = 0; h < b->H; h++)
+			fprintf(f, "%s,%lld,%.3f,%.3f\n", b->net->sites[s].id,
+			        (long long)(b->T0 + (int64_t)h * HOUR), act[b->r_gpu + s * b->H + h],
+			        act[b->r_core + s * b->H + h]);
+	fclose(f);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 3 || argc > 5) {
 		fprintf(stderr, "usage: bound_bench SCENARIO TRACE.csv [average|marginal] [MISSES]\n");
 		return 2;
 	}
-	int mode = argc > 3 && strcmp(argv[3], "marginal") == 0 ? SL_CARBON_MARGINAL : SL_CARBON_AVERAGE;
+	bound b;
+	memset(&b, 0, sizeof b);
+	b.mode = argc > 3 && strcmp(argv[3], "marginal") == 0 ? SL_CARBON_MARGINAL : SL_CARBON_AVERAGE;
+	b.safe = getenv("BOUND_SAFE") && atoi(getenv("BOUND_SAFE"));
 	double misses = argc > 4 ? strtod(argv[4], NULL) : 0;
-	int safe = getenv("BOUND_SAFE") && atoi(getenv("BOUND_SAFE"));
+	const char *alg = getenv("BOUND_ALG"), *max_s = getenv("BOUND_MAX_S");
+	/* Dual simplex solves the average-intensity LPs in under a minute;
+	 * marginal intensities are flat across many sites and hours, a
+	 * degenerate LP where the barrier method is far faster (measured: 51 s
+	 * against over 8 minutes). */
+	int barrier = alg ? !strcmp(alg, "barrier") : b.mode == SL_CARBON_MARGINAL;
 	sl_network *net = NULL;
 	sl_trace tr = {0};
 	sl_err e = {0};
@@ -122,170 +300,52 @@ int main(int argc, char **argv)
 	if (sl_trace_load_csv(argv[2], net, &tr, &e))
 		return fail("trace", &e);
 	double t_begin = now_s();
-	sl_supply sup;
-	sl_supply_init(&sup, net);
-	int view = sl_supply_ci_view(mode, SL_GREEN_MARKET);
-
-	/* Hours from the first submission's hour; the horizon ends at the
-	 * latest window end. */
-	int64_t T0 = INT64_MAX, Tend = 0;
-	for (size_t i = 0; i < tr.n; i++)
-		if (tr.jobs[i].submit < T0)
-			T0 = tr.jobs[i].submit;
-	T0 -= T0 % HOUR;
-	for (size_t i = 0; i < tr.n; i++) {
-		const sl_job *j = &tr.jobs[i];
-		int64_t d = j->run_s < j->est_s ? j->run_s : j->est_s;
-		int64_t end = j->deadline_s > 0 ? j->submit + j->deadline_s
-		                                : j->submit + d + NOWINDOW_EXTRA_H * HOUR + 86400;
-		if (end > Tend)
-			Tend = end;
-	}
-	int S = net->nsites, H = (int)((Tend - T0 + HOUR - 1) / HOUR) + 1, N = (int)tr.n;
-	/* Rows: one per job (its work), then per (site, hour): GPUs, cores,
-	 * carbon; then the misses row. */
-	int r_gpu = N, r_core = N + S * H, r_c = N + 2 * S * H, r_miss = N + 3 * S * H;
-	int nrow = r_miss + 1;
-	double *rlb = calloc((size_t)nrow, sizeof *rlb), *rub = calloc((size_t)nrow, sizeof *rub);
-	double *rate = calloc((size_t)S * (size_t)H, sizeof *rate); /* kg per kWh of IT energy */
-	double idle_kg = 0;
-	lp m = {0};
-	for (int s = 0; s < S; s++) {
-		const sl_site *st = &net->sites[s];
-		double idle_kw = (st->cores * st->core_idle_w + st->gpus * st->gpu_idle_w) / 1000.0;
-		for (int h = 0; h < H; h++) {
-			int64_t t = T0 + (int64_t)h * HOUR;
-			int32_t k = sl_supply_index(&sup, t);
-			double pue = sl_signal_at(&st->pue, t);
-			double ci = sl_supply_zone(&sup, st->zone, SL_ZS_CI + view)[k] / 1000.0;
-			double green_kw = 1000.0 * (sl_supply_site(&sup, s, SL_SS_ONSITE_MW)[k] +
-			                            sl_supply_site(&sup, s, SL_SS_SURPLUS_MW)[k] +
-			                            sl_supply_site(&sup, s, SL_SS_CONTRACT_MW)[k]);
-			rate[s * H + h] = pue * ci;
-			rlb[r_gpu + s * H + h] = -INFINITY;
-			rub[r_gpu + s * H + h] = st->gpus;
-			rlb[r_core + s * H + h] = -INFINITY;
-			rub[r_core + s * H + h] = st->cores;
-			/* z - ci PUE sum(p x) >= ci (PUE idle - green) */
-			rlb[r_c + s * H + h] = ci * (pue * idle_kw - green_kw);
-			rub[r_c + s * H + h] = INFINITY;
-			double z0 = ci * (pue * idle_kw - green_kw);
-			idle_kg += z0 > 0 ? z0 : 0;
-			col_begin(&m, 1.0, 0.0, INFINITY); /* z[s][h], kg */
-			col_add(&m, r_c + s * H + h, 1.0);
-		}
-	}
-	rlb[r_miss] = -INFINITY;
-	rub[r_miss] = misses;
-	long long legal_none = 0, deadline_jobs = 0;
-	for (int i = 0; i < N; i++) {
-		const sl_job *j = &tr.jobs[i];
-		double d_h = (double)(j->run_s < j->est_s ? j->run_s : j->est_s) / HOUR;
-		rlb[i] = rub[i] = d_h;
-		deadline_jobs += j->deadline_s > 0;
-		double rmin = INFINITY, kw_min = INFINITY;
-		int any = 0;
-		for (int s = 0; s < S; s++) {
-			const sl_route *rt = NULL;
-			if (sl_policy_site_check(net, j, s, &rt) != SL_REJECT_NONE)
-				continue;
-			const sl_site *st = &net->sites[s];
-			double kw = (j->cores * (st->core_busy_w - st->core_idle_w) +
-			             j->gpus * (st->gpu_busy_w - st->gpu_idle_w)) / 1000.0;
-			int64_t arrive = j->submit + sl_transfer_s(rt, j->input_bytes);
-			int64_t end = j->deadline_s > 0 ? j->submit + j->deadline_s
-			                                : arrive + (int64_t)(d_h * HOUR) + NOWINDOW_EXTRA_H * HOUR;
-			/* safe: started by the latest start the time limit allows
-			 * (deadline - est_s), it ends d later */
-			if (safe && j->deadline_s > 0 && j->est_s > d_h * HOUR)
-				end -= j->est_s - (int64_t)(d_h * HOUR);
-			int h0 = (int)((arrive - T0) / HOUR), h1 = (int)((end - 1 - T0) / HOUR);
-			if (h1 >= H)
-				h1 = H - 1;
-			for (int h = 0; h < H; h++)
-				if (rate[s * H + h] < rmin) {
-					rmin = rate[s * H + h];
-					kw_min = kw;
-				}
-			for (int h = h0; h <= h1; h++) {
-				col_begin(&m, 0.0, 0.0, 1.0);
-				col_add(&m, i, 1.0);
-				if (j->gpus > 0)
-					col_add(&m, r_gpu + s * H + h, j->gpus);
-				if (j->cores > 0)
-					col_add(&m, r_core + s * H + h, j->cores);
-				col_add(&m, r_c + s * H + h, -rate[s * H + h] * kw);
-			}
-			any = 1;
-		}
-		if (!any) { /* rejected by every policy: no work to place */
-			legal_none++;
-			rlb[i] = rub[i] = 0;
-			continue;
-		}
-		if (j->deadline_s > 0) { /* u_j: the late fraction, anywhere, at the lowest rate */
-			col_begin(&m, rmin * kw_min * d_h, 0.0, 1.0);
-			col_add(&m, i, d_h);
-			col_add(&m, r_miss, 1.0);
-		}
-	}
+	b.net = net;
+	b.tr = &tr;
+	sl_supply_init(&b.sup, net);
+	horizon(&b);
+	site_rows(&b);
+	for (int i = 0; i < b.N; i++)
+		job_columns(&b, i);
+	b.rlb[b.r_miss] = -INFINITY;
+	b.rub[b.r_miss] = misses;
 	double t_built = now_s();
 	Clp_Simplex *clp = Clp_newModel();
 	Clp_setLogLevel(clp, 0);
-	const char *max_s = getenv("BOUND_MAX_S"); /* give up after this long (default 900 s) */
 	Clp_setMaximumSeconds(clp, max_s ? atof(max_s) : 900);
-	Clp_loadProblem(clp, m.ncol, nrow, m.start, m.idx, m.val, m.lb, m.ub, m.obj, rlb, rub);
-	/* Dual simplex solves the average-intensity LPs in under a minute;
-	 * marginal intensities are flat across many sites and hours, a
-	 * degenerate LP where the barrier method is far faster (measured: 51 s
-	 * against over 8 minutes). */
-	const char *alg = getenv("BOUND_ALG");
-	if (alg ? !strcmp(alg, "barrier") : mode == SL_CARBON_MARGINAL)
+	Clp_loadProblem(clp, b.m.ncol, b.nrow, b.m.start, b.m.idx, b.m.val, b.m.lb, b.m.ub, b.m.obj,
+	                b.rlb, b.rub);
+	if (barrier)
 		Clp_initialBarrierSolve(clp);
 	else
 		Clp_dual(clp, 0);
 	int status = Clp_status(clp);
-	double obj = Clp_objectiveValue(clp);
-	double t_solved = now_s();
-	/* Where the bound puts the work: each site's GPU-hours (its rows'
-	 * activity), thousands. */
+	double obj = Clp_objectiveValue(clp), t_solved = now_s();
 	const double *act = Clp_getRowActivity(clp);
-	char where[512];
-	size_t w = 0;
-	for (int s = 0; s < S && w < sizeof where - 32; s++) {
-		double g = 0;
-		for (int h = 0; h < H; h++)
-			g += act[r_gpu + s * H + h];
-		w += (size_t)snprintf(where + w, sizeof where - w, "%s%s=%.0f", s ? "," : "",
-		                      net->sites[s].id, g / 1000.0);
-	}
-	printf("bound window=%s carbon=%s solver=%s misses=%g jobs=%d deadline_jobs=%lld no_legal_site=%lld hours=%d "
-	       "columns=%d rows=%d nonzeros=%zu status=%s total_t=%.2f idle_t=%.2f jobs_t=%.2f "
-	       "kgpu_h=%s build_s=%.2f solve_s=%.2f\n",
-	       safe ? "safe" : "deadline", mode == SL_CARBON_MARGINAL ? "marginal" : "average",
-	       (alg ? !strcmp(alg, "barrier") : mode == SL_CARBON_MARGINAL) ? "barrier" : "dual", misses, N, deadline_jobs, legal_none,
-	       H, m.ncol, nrow, m.nnz,
+	char sites[512];
+	where(&b, act, sites, sizeof sites);
+	printf("bound window=%s carbon=%s solver=%s misses=%g jobs=%d deadline_jobs=%lld "
+	       "no_legal_site=%lld hours=%d columns=%d rows=%d nonzeros=%zu status=%s total_t=%.2f "
+	       "idle_t=%.2f jobs_t=%.2f kgpu_h=%s build_s=%.2f solve_s=%.2f\n",
+	       b.safe ? "safe" : "deadline", b.mode == SL_CARBON_MARGINAL ? "marginal" : "average",
+	       barrier ? "barrier" : "dual", misses, b.N, b.deadline_jobs, b.no_site, b.H, b.m.ncol,
+	       b.nrow, b.m.nnz,
 	       status == 0 ? "optimal" : status == 1 ? "infeasible" : "not-solved", obj / 1000.0,
-	       idle_kg / 1000.0, (obj - idle_kg) / 1000.0, where, t_built - t_begin, t_solved - t_built);
-	const char *dump = getenv("BOUND_DUMP"); /* site,hour,gpus,cores per line */
-	FILE *df = dump ? fopen(dump, "w") : NULL;
-	for (int s = 0; df && s < S; s++)
-		for (int h = 0; h < H; h++)
-			fprintf(df, "%s,%lld,%.3f,%.3f\n", net->sites[s].id, (long long)(T0 + (int64_t)h * HOUR),
-			        act[r_gpu + s * H + h], act[r_core + s * H + h]);
-	if (df)
-		fclose(df);
+	       b.idle_kg / 1000.0, (obj - b.idle_kg) / 1000.0, sites, t_built - t_begin,
+	       t_solved - t_built);
+	if (getenv("BOUND_DUMP"))
+		dump(&b, act, getenv("BOUND_DUMP"));
 	Clp_deleteModel(clp);
-	free(m.start);
-	free(m.idx);
-	free(m.val);
-	free(m.lb);
-	free(m.ub);
-	free(m.obj);
-	free(rlb);
-	free(rub);
-	free(rate);
-	sl_supply_release(&sup);
+	free(b.m.start);
+	free(b.m.idx);
+	free(b.m.val);
+	free(b.m.lb);
+	free(b.m.ub);
+	free(b.m.obj);
+	free(b.rlb);
+	free(b.rub);
+	free(b.rate);
+	sl_supply_release(&b.sup);
 	sl_trace_release(&tr);
 	sl_network_free(net);
 	return status == 0 ? 0 : 1;

@@ -27,7 +27,7 @@ cc -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -Isrc/lib -O2 -g -Wall -Wextra -Werr
 	-o "$OUT/bound_bench" bench/bound_bench.c "$B/libsuanli.a" $LIBS
 T=$OUT/m30-$SEED.csv
 "$B/suanli" trace gen "$SCN" --days 30 --seed "$SEED" --load 0.7 -o "$T" >/dev/null
-"$B/suanli" simulate "$SCN" --trace "$T" --carbon "$CARBON" --json >"$OUT/sim-$SEED.json"
+"$B/suanli" simulate "$SCN" --trace "$T" --carbon "$CARBON" --json --out "$OUT/sim-$SEED" >"$OUT/sim-$SEED.json"
 M=$(python3 -c "import json,sys; print([p for p in json.load(open(sys.argv[1]))['policies'] if p['policy']=='suanli'][0]['sla']['deadline_violations'])" "$OUT/sim-$SEED.json")
 for w in deadline safe; do
 	[ $w = safe ] && export BOUND_SAFE=1
@@ -35,9 +35,12 @@ for w in deadline safe; do
 		{ cat "$OUT/$w-$SEED.txt"; echo "bound: the $w LP was not solved" >&2; exit 1; }
 done
 cat "$OUT/deadline-$SEED.txt" "$OUT/safe-$SEED.txt"
-python3 - "$OUT/sim-$SEED.json" "$OUT/deadline-$SEED.txt" "$OUT/safe-$SEED.txt" "$SEED" "$CARBON" <<'PY'
-import json, sys
-sim, fd, fs, seed, carbon = sys.argv[1:]
+python3 - "$OUT/sim-$SEED.json" "$OUT/deadline-$SEED.txt" "$OUT/safe-$SEED.txt" "$SEED" "$CARBON" "$OUT/sim-$SEED/sites_hourly.csv" <<'PY'
+import csv, json, sys, collections
+sim, fd, fs, seed, carbon, hourly = sys.argv[1:]
+gh = collections.Counter()
+for r in csv.DictReader(open(hourly)):
+    gh[(r["policy"], r["site"])] += float(r["busy_gpus"])
 def kv(f):
     return dict(w.split("=", 1) for w in open(f).read().split()[1:])
 bd, bs = kv(fd), kv(fs)
@@ -52,7 +55,8 @@ for name, b, lb in (("LP bound, deadline windows", bd, lbd), ("LP bound, safe wi
 bad = []
 for p in json.load(open(sim))["policies"]:
     j, miss = p["carbon"]["jobs_t"], p["sla"]["deadline_violations"]
-    print(f"| {p['policy']} | {j:.1f} | {100*(j/lbd-1):+.1f} % | {100*(j/lbs-1):+.1f} % | {miss} | |")
+    g = lambda site: gh[(p["policy"], site)] / 1000
+    print(f"| {p['policy']} | {j:.1f} | {100*(j/lbd-1):+.1f} % | {100*(j/lbs-1):+.1f} % | {miss} | {g('CTU'):.0f} / {g('SIN'):.0f} |")
     if miss <= m and j < lbd * (1 - 1e-6):
         bad.append(p["policy"])
 if bad:

@@ -290,10 +290,7 @@ static int read_rows(ali_reader *r, int (*add)(ali_reader *, sl_err *, const csv
 	csvrow row;
 	while ((rc = sl__lines_next(&r->lines, &line, &n, r->err)) == 1) {
 		sl_err e = {0};
-		if (r->lines.lineno == 1 && n >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0) {
-			line += 3;
-			n -= 3;
-		}
+		sl__lines_skip_bom(&r->lines, &line, &n);
 		if (n == 0)
 			continue;
 		if (!have_header) {

@@ -510,10 +510,7 @@ static int read_rows(reader *r)
 	size_t n;
 	int rc, have_header = 0;
 	while ((rc = sl__lines_next(&r->lines, &line, &n, r->err)) == 1) {
-		if (r->lines.lineno == 1 && n >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0) {
-			line += 3; /* UTF-8 byte order mark */
-			n -= 3;
-		}
+		sl__lines_skip_bom(&r->lines, &line, &n);
 		if (n == 0)
 			continue;
 		if (line[0] == '#') {

@@ -50,6 +50,16 @@ int sl__lines_next(sl__lines *lr, const char **line, size_t *n, sl_err *err);
 /* Close the file, free the buffer.  Accepts a zeroed reader. */
 void sl__lines_close(sl__lines *lr);
 
+/* Drop the UTF-8 byte order mark that spreadsheet exports put at the start
+ * of the first line (call on each line sl__lines_next returns). */
+static inline void sl__lines_skip_bom(const sl__lines *lr, const char **line, size_t *n)
+{
+	if (lr->lineno == 1 && *n >= 3 && memcmp(*line, "\xEF\xBB\xBF", 3) == 0) {
+		*line += 3;
+		*n -= 3;
+	}
+}
+
 typedef struct sl__idslot {
 	const char *s;          /* borrowed from the network; NULL = empty slot */
 	uint64_t w8;            /* its first min(len, 8) bytes, zero-padded (sl__idmap_word) */

@@ -172,10 +172,7 @@ int sl_trace_sniff(const char *path, sl_err *err)
 	if (rc)
 		return rc;
 	while ((rc = sl__lines_next(&lr, &line, &n, err)) == 1) {
-		if (lr.lineno == 1 && n >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0) {
-			line += 3;
-			n -= 3;
-		}
+		sl__lines_skip_bom(&lr, &line, &n);
 		while (n && (*line == ' ' || *line == '\t')) {
 			line++;
 			n--;
@@ -298,10 +295,7 @@ static int scan_ids(const char *path, strset set[3], sl_arena *A, sl_err *err)
 	if (rc)
 		return rc;
 	while ((rc = sl__lines_next(&lr, &line, &n, err)) == 1) {
-		if (lr.lineno == 1 && n >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0) {
-			line += 3;
-			n -= 3;
-		}
+		sl__lines_skip_bom(&lr, &line, &n);
 		if (n == 0 || line[0] == '#')
 			continue;
 		if (!have_header) {

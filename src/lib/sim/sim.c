@@ -310,6 +310,21 @@ static void enqueue(sl_sim *sim, int32_t j)
 		mark_dirty(sim, s);
 }
 
+/* Job j, placed at its site, becomes eligible there at `at`: it joins the
+ * queue now if that is now, else at its planned-start event (planned[j]
+ * names the live one when the policy plans).  Returns sim->fail. */
+static int eligible_at(sl_sim *sim, int32_t j, int64_t at)
+{
+	if (at <= sim->now) {
+		enqueue(sim, j);
+		return 0;
+	}
+	if (sim->planned)
+		sim->planned[j] = at;
+	push_event(sim, at, EV_ELIGIBLE, j, 0);
+	return sim->fail;
+}
+
 static int place(sl_sim *sim, int32_t j)
 {
 	const sl_job *job = &sim->trace->jobs[j];
@@ -347,13 +362,7 @@ static int place(sl_sim *sim, int32_t j)
 	int64_t at = sim->now + r->transfer_s;
 	if (d.not_before > at)
 		at = d.not_before;
-	if (at == sim->now) {
-		enqueue(sim, j);
-	} else {
-		if (sim->planned)
-			sim->planned[j] = at;
-		push_event(sim, at, EV_ELIGIBLE, j, 0);
-	}
+	eligible_at(sim, j, at);
 	return 0;
 }
 
@@ -374,13 +383,7 @@ static int move_planned(void *ud, int32_t j, int64_t not_before)
 		at = not_before;
 	if (at == sim->planned[j])
 		return 0;
-	if (at <= sim->now) {
-		enqueue(sim, j);
-		return 0;
-	}
-	sim->planned[j] = at;
-	push_event(sim, at, EV_ELIGIBLE, j, 0);
-	return sim->fail ? sim->fail : 0;
+	return eligible_at(sim, j, at);
 }
 
 /* sl_plan_ctl.retarget: job j, planned and not yet eligible, goes to
@@ -417,13 +420,7 @@ static int retarget_planned(void *ud, int32_t j, int site, int64_t not_before)
 	int64_t at = sim->now + r->transfer_s;
 	if (not_before > at)
 		at = not_before;
-	if (at <= sim->now) {
-		enqueue(sim, j);
-		return 0;
-	}
-	sim->planned[j] = at;
-	push_event(sim, at, EV_ELIGIBLE, j, 0);
-	return sim->fail ? sim->fail : 0;
+	return eligible_at(sim, j, at);
 }
 
 static void flush(sl_sim *sim)

@@ -412,14 +412,7 @@ static void test_mutations(void **st)
 	for (int i = 0; i < 20000; i++) {
 		memcpy(buf, base, len);
 		size_t n = len;
-		for (int k = 0, edits = 1 + (int)sl_rng_below(&r, 4); k < edits && n > 0; k++) {
-			size_t at = (size_t)sl_rng_below(&r, n);
-			switch (sl_rng_below(&r, 3)) {
-			case 0: buf[at] = alphabet[sl_rng_below(&r, sizeof alphabet - 1)]; break;
-			case 1: memmove(buf + at, buf + at + 1, n - at - 1); n--; break;
-			default: n = at; break;
-			}
-		}
+		n = tu_mutate(&r, buf, n, alphabet, sizeof alphabet - 1, 4);
 		sl_srclog log = {0};
 		sl_err e = {0};
 		sl_read_opts ro = {.lenient = (int)(i & 1)};

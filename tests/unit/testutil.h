@@ -15,11 +15,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/rng.h"
+
 /* Path of a test fixture relative to the repository root (tests run there). */
 #define FIXTURE(name) "tests/fixtures/" name
 
 #define assert_near(a, b, eps) \
 	assert_true(fabs((double)(a) - (double)(b)) <= (eps))
+
+/* Damage buf[0..n) with 1 to max_edits random edits, each a byte from
+ * alphabet (nalpha characters), a deletion or a truncation; returns the
+ * new length (the mutation tests of the trace readers). */
+static inline size_t tu_mutate(sl_rng *r, char *buf, size_t n, const char *alphabet, size_t nalpha,
+                               int max_edits)
+{
+	for (int k = 0, edits = 1 + (int)sl_rng_below(r, (uint64_t)max_edits); k < edits && n > 0; k++) {
+		size_t at = (size_t)sl_rng_below(r, n);
+		switch (sl_rng_below(r, 3)) {
+		case 0: buf[at] = alphabet[sl_rng_below(r, nalpha)]; break;
+		case 1: memmove(buf + at, buf + at + 1, n - at - 1); n--; break;
+		default: n = at; break; /* truncate */
+		}
+	}
+	return n;
+}
 
 /* Remove a test's temporary directory tree: 0, or -1. */
 static inline int tu_rmrf(const char *dir)

@@ -23,6 +23,8 @@ SEED=${SEED:-7}
 CARBON=${CARBON:-average}
 LIBS="-lClpSolver -lClp -lCoinUtils -lyaml -ljansson -lsqlite3 -lmicrohttpd -lcurl -lsodium -lz -lm -lpthread"
 mkdir -p "$OUT"
+# CLP only for this benchmark: not part of the build or the tests.
+scripts/deps.sh coinor-libclp-dev >/dev/null || exit 1
 cc -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -Isrc/lib -O2 -g -Wall -Wextra -Werror \
 	-o "$OUT/bound_bench" bench/bound_bench.c "$B/libsuanli.a" $LIBS
 T=$OUT/m30-$SEED.csv

@@ -6,7 +6,7 @@ set -u
 
 PKGS="build-essential pkg-config libyaml-dev libjansson-dev libsqlite3-dev
 libmicrohttpd-dev libcurl4-openssl-dev libcmocka-dev zlib1g-dev libsodium-dev
-curl prometheus wrk coinor-libclp-dev $*"
+curl prometheus wrk $*"
 
 missing=""
 for p in $PKGS; do

@@ -80,7 +80,9 @@ static void usage(FILE *f)
 	        "  --oracle       let it see the true future (perfect forecasts)\n"
 	        "  --max-slack D  how far ahead it may plan a start (default 72h)\n"
 	        "  --policy-params K=V,...  any other suanli parameter (replan=1h, late_jobs=reject, ...)\n"
-	        "  With --out, its decision receipts go to DIR/decisions.jsonl.\n\n"
+	        "  With --out, its decision receipts go to DIR/decisions.jsonl.\n"
+	        "  --receipts F   jsonl (default) or csv: DIR/decisions.csv instead, one\n"
+	        "                 row per decision with the first 3 alternatives as columns\n\n"
 	        "Every policy respects data-residency rules, latency budgets and site\n"
 	        "sizes; a job no site can take legally is rejected with its reason.  All\n"
 	        "runs are accounted over one window, from the first submission to the\n"
@@ -102,6 +104,7 @@ typedef struct sim_args {
 	/* suanli's options, composed into policy params by compose_params */
 	const char *objective, *weights, *forecast, *fc_error, *max_slack, *extra;
 	int oracle;
+	int receipts_csv;             /* --receipts csv */
 	char params[1024];
 } sim_args;
 
@@ -237,6 +240,15 @@ static int parse_opt(int argc, char **argv, int *i, sim_args *a)
 		*sq_dst[k] = argv[++*i];
 		return 0;
 	}
+	if (!strcmp(o, "--receipts")) {
+		if (*i + 1 >= argc)
+			return cli_error(VERB, "%s needs a value", o), -1;
+		const char *v = argv[++*i];
+		if (strcmp(v, "jsonl") && strcmp(v, "csv"))
+			return cli_error(VERB, "--receipts: expected jsonl or csv, got \"%s\"", v), -1;
+		a->receipts_csv = !strcmp(v, "csv");
+		return 0;
+	}
 	if (strcmp(o, "--trace") && strcmp(o, "--policy") && strcmp(o, "--out") && strcmp(o, "--seed") &&
 	    strcmp(o, "--map")) {
 		cli_error(VERB, "unknown option \"%s\" (see `suanli simulate --help`)", o);
@@ -340,7 +352,8 @@ static int make_dir(const char *path)
 
 typedef struct outputs {
 	FILE *jobs, *hourly, *summary, *decisions;
-	sl_receipt_sink sink;       /* receipts of planning policies -> decisions.jsonl */
+	sl_receipt_sink sink;       /* receipts of planning policies -> decisions.jsonl (.csv) */
+	int csv;
 	char dir[4096];
 } outputs;
 
@@ -356,21 +369,24 @@ static FILE *open_out(const outputs *o, const char *name)
 	return f;
 }
 
-static int outputs_open(const char *dir, outputs *o)
+static int outputs_open(const char *dir, int csv, outputs *o)
 {
 	if (!dir)
 		return 0;
+	o->csv = csv;
 	snprintf(o->dir, sizeof o->dir, "%s", dir);
 	if (make_dir(dir)) {
 		cli_error(VERB, "%s: cannot create directory: %s", dir, strerror(errno));
 		return -1;
 	}
 	if (!(o->jobs = open_out(o, "jobs.csv")) || !(o->hourly = open_out(o, "sites_hourly.csv")) ||
-	    !(o->summary = open_out(o, "summary.json")) || !(o->decisions = open_out(o, "decisions.jsonl")))
+	    !(o->summary = open_out(o, "summary.json")) ||
+	    !(o->decisions = open_out(o, csv ? "decisions.csv" : "decisions.jsonl")))
 		return -1;
 	o->sink.f = o->decisions;
 	sl_err e = {0};
-	if (sl_report_sim_jobs_header(o->jobs, &e) || sl_report_sim_hourly_header(o->hourly, &e))
+	if (sl_report_sim_jobs_header(o->jobs, &e) || sl_report_sim_hourly_header(o->hourly, &e) ||
+	    (csv && sl_receipt_csv_header(o->decisions, &e)))
 		return cli_error(VERB, "%s: %s", dir, e.msg), -1;
 	return 0;
 }
@@ -456,7 +472,8 @@ static int run_one(const sim_args *a, const sl_network *net, const sl_trace *t, 
 	int rc = sl_sim_new(net, t, a->policy[k], &opts, out, &e);
 	if (rc == 0 && o->decisions) {
 		o->sink.net = net;
-		sl_sim_set_receipts(*out, sl_receipt_sink_jsonl, &o->sink); /* baselines: none */
+		sl_sim_set_receipts(*out, o->csv ? sl_receipt_sink_csv : sl_receipt_sink_jsonl,
+		                    &o->sink); /* baselines: none */
 	}
 	if (rc == 0 && (rc = sl_sim_run(*out, &e)) == 0 && o->jobs)
 		rc = sl_report_sim_jobs(o->jobs, *out, &e);
@@ -520,7 +537,7 @@ int cmd_simulate(int argc, char **argv)
 		rc = SL_EXIT_USAGE;
 		goto done;
 	}
-	if (outputs_open(a.out, &o)) {
+	if (outputs_open(a.out, a.receipts_csv, &o)) {
 		rc = SL_EXIT_INTERNAL;
 		goto done;
 	}

@@ -38,7 +38,7 @@ njobs=$((njobs + 1))
 # --help documents every flag and every policy
 run "$S" simulate --help
 rc_is 0 "--help exits 0"
-for w in --trace --policy --out --json --seed --check nearest round-robin least-loaded cheapest greenest suanli --objective --forecast --oracle "exit status"; do
+for w in --trace --policy --out --json --seed --check nearest round-robin least-loaded cheapest greenest suanli --objective --forecast --oracle --receipts "exit status"; do
 	has "$T/out" "$w" "--help mentions $w"
 done
 
@@ -106,6 +106,36 @@ for f in jobs.csv sites_hourly.csv summary.json decisions.jsonl; do
 	cmp -s "$T/a/$f" "$T/b/$f"
 	result "two runs write identical $f" $?
 done
+# --receipts csv: the same decisions as rows of decisions.csv, no .jsonl
+run "$S" simulate "$SC" --trace "$T/trace.csv" --policy suanli --out "$T/c" --receipts csv
+rc_is 0 "--receipts csv exits 0"
+[ -s "$T/c/decisions.csv" ] && [ ! -e "$T/c/decisions.jsonl" ]
+result "--receipts csv writes decisions.csv instead of decisions.jsonl" $?
+python3 - "$T/a/decisions.jsonl" "$T/c/decisions.csv" <<'EOF'
+import csv, json, sys
+js = [json.loads(l) for l in open(sys.argv[1])]
+rows = list(csv.DictReader(open(sys.argv[2], newline="")))
+assert len(rows) == len(js), (len(rows), len(js))
+for r, j in zip(rows, js):
+    assert int(r["job_id"]) == j["job"] and r["decision"] == j["decision"], (r, j)
+    if j["decision"] == "reject":
+        assert r["reason"] == j["reason"] and r["why"] == j["why"]
+        continue
+    assert r["site"] == j["site"] and int(r["start"]) == j["start"], (r, j)
+    assert abs(float(r["cost_cny"]) - j["predicted"]["cost_cny"]) < 1e-3
+    if j["decision"] == "place":
+        assert r["late"] == ("1" if j["late"] else "0")
+        assert r["excluded"] == ";".join(e["site"] + ":" + e["reason"] for e in j["excluded"])
+        for i, a in enumerate(j["alternatives"][:3]):
+            assert r[f"alt{i + 1}_site"] == a["site"] and int(r[f"alt{i + 1}_start"]) == a["start"]
+        assert r["nearest_site"] == (j["nearest"] or {}).get("site", "")
+    else:
+        assert int(r["moved_from"]) == j["moved_from"]
+EOF
+result "decisions.csv holds the same decisions as decisions.jsonl, field by field" $?
+run "$S" simulate "$SC" --trace "$T/trace.csv" --policy suanli --out "$T/d" --receipts xml
+rc_is 2 "--receipts xml exits 2"
+has "$T/err" 'expected jsonl or csv, got "xml"' "the bad --receipts value is named"
 
 # a subset of policies, in the given order, with --check
 run "$S" simulate "$SC" --trace "$T/trace.csv" --policy greenest,nearest --check

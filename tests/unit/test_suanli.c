@@ -52,6 +52,9 @@ typedef struct seen {
 	char *json;   /* every receipt as written to decisions.jsonl */
 	size_t json_len;
 	FILE *f;
+	char *csv;    /* and as rows of decisions.csv (no header) */
+	size_t csv_len;
+	FILE *fc;
 	sl_network *net;
 } seen;
 
@@ -59,6 +62,7 @@ static void sink(void *ud, const sl_receipt *rc)
 {
 	seen *s = ud;
 	assert_int_equal(sl_receipt_write_json(s->f, s->net, rc, NULL), 0);
+	assert_int_equal(sl_receipt_write_csv(s->fc, s->net, rc, NULL), 0);
 	if (s->n == MAXR)
 		return;
 	got *x = &s->r[s->n++];
@@ -102,12 +106,15 @@ static sl_sim *run(sl_network *net, const sl_trace *t, const char *params, seen 
 		memset(s, 0, sizeof *s);
 		s->net = net;
 		s->f = open_memstream(&s->json, &s->json_len);
+		s->fc = open_memstream(&s->csv, &s->csv_len);
 		assert_int_equal(sl_sim_set_receipts(sim, sink, s), 0);
 	}
 	assert_int_equal(sl_sim_run(sim, &e), 0);
 	assert_int_equal(sl_sim_close(sim, 0, &e), 0);
-	if (s)
+	if (s) {
 		fclose(s->f);
+		fclose(s->fc);
+	}
 	return sim;
 }
 
@@ -279,6 +286,84 @@ static void test_pull_to_green_site(void **st)
 	}
 }
 
+/* Split one CSV line in place (RFC 4180 quotes undone) into f[]; the
+ * number of fields. */
+static int csv_split(char *line, char **f)
+{
+	int n = 0;
+	char *w = line, *p = line;
+	for (;;) {
+		f[n++] = w;
+		if (*p == '"') {
+			for (p++; *p && !(*p == '"' && p[1] != '"'); p++) {
+				if (*p == '"')
+					p++;
+				*w++ = *p;
+			}
+			if (*p == '"')
+				p++;
+		} else {
+			while (*p && *p != ',')
+				*w++ = *p++;
+		}
+		if (*p != ',') {
+			*w = '\0';
+			return n;
+		}
+		*w++ = '\0';
+		w = ++p;
+	}
+}
+
+/* A CSV receipt quotes what needs it: a reason sentence with a comma and
+ * a quote comes back whole; a move has its earlier start and no late flag. */
+static void test_receipt_csv_quoting(void **st)
+{
+	(void)st;
+	sl_network *net = net_new();
+	sl_receipt_excluded ex[2] = {{0, SL_RECEIPT_FULL}, {1, SL_REJECT_LATENCY}};
+	sl_receipt r = {0};
+	r.kind = SL_RECEIPT_REJECT;
+	r.policy = "suanli";
+	r.job_id = 42;
+	r.decided = T0;
+	r.reason = SL_REJECT_DEADLINE;
+	r.why = "the earliest end, at \"ALT\", is 2.0 h late";
+	r.excluded = ex;
+	r.nexcluded = 2;
+	r.nearest.site = -1;
+	r.forecast = "noisy";
+	char *buf = NULL, *f[64];
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	assert_int_equal(sl_receipt_write_csv(m, net, &r, NULL), 0);
+	r.kind = SL_RECEIPT_MOVE;
+	r.chosen = (sl_receipt_option){1, T0 + 2 * H, 10.5, 2.25, 0.5, 0.75};
+	r.arrive = T0 + H;
+	r.moved_from = T0 + 5 * H;
+	r.nexcluded = 0;
+	assert_int_equal(sl_receipt_write_csv(m, net, &r, NULL), 0);
+	fclose(m);
+	char *save = NULL, *a = strtok_r(buf, "\n", &save), *b = strtok_r(NULL, "\n", &save);
+	assert_non_null(strstr(a, ",\"the earliest end, at \"\"ALT\"\", is 2.0 h late\","));
+	assert_int_equal(csv_split(a, f), 38);
+	assert_string_equal(f[3], "reject");
+	assert_string_equal(f[35], "deadline");
+	assert_string_equal(f[36], "the earliest end, at \"ALT\", is 2.0 h late");
+	assert_string_equal(f[28], "GRN:full;ALT:latency");
+	assert_string_equal(f[37], "noisy");
+	assert_int_equal(csv_split(b, f), 38);
+	assert_string_equal(f[3], "move");
+	assert_string_equal(f[4], "ALT");
+	assert_int_equal(atoll(f[6]), H);                 /* deferred from arrival */
+	assert_string_equal(f[7], "");                     /* late: place rows only */
+	assert_int_equal(atoll(f[8]), T0 + 5 * H);         /* moved_from */
+	assert_string_equal(f[9], "10.5");
+	assert_string_equal(f[29], "");                    /* no counterfactual */
+	free(buf);
+	sl_network_free(net);
+}
+
 /* Receipts: the chosen site and start with predictions, alternatives best
  * first, excluded sites with reasons, the nearest counterfactual; valid
  * JSON lines. */
@@ -325,6 +410,36 @@ static void test_receipts(void **st)
 	assert_string_equal(json_string_value(json_object_get(b, "reason")), "residency");
 	json_decref(a);
 	json_decref(b);
+	/* the same two as CSV rows, in the header's columns */
+	char *hdr = NULL, *f[2][64];
+	size_t hlen = 0;
+	FILE *hf = open_memstream(&hdr, &hlen);
+	assert_int_equal(sl_receipt_csv_header(hf, NULL), 0);
+	fclose(hf);
+	int nh = csv_split(hdr, f[0]);
+	assert_int_equal(nh, 38);
+	assert_string_equal(f[0][28], "excluded");
+	save = NULL;
+	char *r0 = strtok_r(s.csv, "\n", &save), *r1 = strtok_r(NULL, "\n", &save);
+	assert_non_null(r1);
+	assert_null(strtok_r(NULL, "\n", &save));
+	assert_int_equal(csv_split(r0, f[0]), nh);
+	assert_int_equal(csv_split(r1, f[1]), nh);
+	assert_string_equal(f[0][3], "place");
+	assert_string_equal(f[0][4], "GRN");
+	assert_int_equal(atoll(f[0][6]), 6 * H - 60); /* deferred_s */
+	assert_string_equal(f[0][7], "0");             /* not late */
+	assert_string_equal(f[0][13], "ALT");          /* the one alternative */
+	assert_string_equal(f[0][18], "");             /* no second one */
+	assert_string_equal(f[0][28], "SGP:residency");
+	assert_string_equal(f[0][29], "ALT");          /* nearest */
+	assert_true(atof(f[0][33]) < 0);               /* vs_nearest carbon */
+	assert_string_equal(f[0][37], "perfect");
+	assert_string_equal(f[1][3], "reject");
+	assert_string_equal(f[1][4], "");
+	assert_string_equal(f[1][35], "residency");
+	free(hdr);
+	free(s.csv);
 	free(s.json);
 	sl_sim_free(sim);
 	fix_trace_free(&t);
@@ -688,6 +803,7 @@ int main(void)
 		cmocka_unit_test(test_busy_green_site_now),
 		cmocka_unit_test(test_pull_to_green_site),
 		cmocka_unit_test(test_receipts),
+		cmocka_unit_test(test_receipt_csv_quoting),
 		cmocka_unit_test(test_rejections),
 		cmocka_unit_test(test_replan_moves_within_deadline),
 		cmocka_unit_test(test_params),

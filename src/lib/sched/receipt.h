@@ -88,4 +88,13 @@ typedef struct sl_receipt_sink {
 
 void sl_receipt_sink_jsonl(void *ud, const sl_receipt *r);
 
+/* The same receipts as CSV rows, one per decision, for spreadsheets: the
+ * first SL_RECEIPT_CSV_ALTS alternatives get columns of their own (more
+ * are only in the JSON), excluded sites are one field "SITE:reason;...",
+ * times are UTC seconds as in jobs.csv.  Write the header first. */
+#define SL_RECEIPT_CSV_ALTS 3
+int sl_receipt_csv_header(FILE *f, sl_err *err);
+int sl_receipt_write_csv(FILE *f, const sl_network *net, const sl_receipt *r, sl_err *err);
+void sl_receipt_sink_csv(void *ud, const sl_receipt *r);
+
 #endif

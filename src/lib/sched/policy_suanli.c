@@ -59,6 +59,7 @@ static void defaults(sq_params *p, uint64_t seed)
 	p->w_late = 0.05;
 	p->max_slack_s = 72 * SL_HOUR;
 	p->pull = 1;
+	p->bump = SQ_BUMP_EXPECTED;
 	p->green_now = 1;
 	p->green_busy = 0.5;
 	p->horizon_s = 96 * SL_HOUR;
@@ -151,6 +152,9 @@ static int parse_kv(sq_params *p, parsed *x, const char *k, const char *v, const
 		return *what = "a share in [0, 1]", parse_real(v, 0, 1, &p->green_busy);
 	if (!strcmp(k, "pull"))
 		return *what = "0, 1 or 2", (p->pull = parse_choice(v, (const char *const[]){"0", "1", "2"}, 3)) < 0 ? -1 : 0;
+	if (!strcmp(k, "bump"))
+		return *what = "safe or expected",
+		       (p->bump = parse_choice(v, (const char *const[]){"safe", "expected"}, 2)) < 0 ? -1 : 0;
 	if (!strcmp(k, "horizon"))
 		return *what = "a duration (e.g. 96h)", parse_duration(v, &p->horizon_s);
 	if (!strcmp(k, "replan")) {
@@ -401,7 +405,8 @@ static sq_site_eval *choose(sq_state *s, const sl_job *job, const sl_view *v, co
 /* No start within the slack has room anywhere: try to start it on arrival
  * by moving planned jobs that have slack out of its way, best site
  * (by the score of starting on arrival) first. */
-static sq_site_eval *make_room(sq_state *s, const sq_ask *a, int ne, const sl_view *v)
+static sq_site_eval *make_room(sq_state *s, const sq_ask *a, int ne, const sl_view *v,
+                               double p_ref)
 {
 	int order[64], n = 0;
 	double sc[64];
@@ -419,7 +424,7 @@ static sq_site_eval *make_room(sq_state *s, const sq_ask *a, int ne, const sl_vi
 		order[j] = i;
 	}
 	for (int j = 0; j < n; j++)
-		if (sq__bump(s, a, &s->ev[order[j]], v))
+		if (sq__bump(s, a, &s->ev[order[j]], v, p_ref))
 			return &s->ev[order[j]];
 	return NULL;
 }
@@ -553,7 +558,11 @@ static int sq_place(void *state, const sl_job *job, const sl_view *v, sl_decisio
 	sq_site_eval *e = choose(s, job, v, &a, &ne);
 	if (!e) {
 		s->fallback++;
-		if (!(e = make_room(s, &a, ne, v)) && !(e = fallback(s, &a, ne)))
+		/* Without moving others: the earliest start anywhere, and the
+		 * chance that the job ends late from there. */
+		sq_site_eval *fb = fallback(s, &a, ne);
+		double p_ref = fb ? sq__miss_p(s, a.cls, a.est_s, fb->best.start, fb->latest_dl) : 1;
+		if (!(e = make_room(s, &a, ne, v, p_ref)) && !(e = fb))
 			e = nearest_eval(s, ne, &near);
 		late = job->deadline_s > 0 && e->best.start + job->est_s > job->submit + job->deadline_s;
 		if (late && s->p.late == SQ_LATE_REJECT) {

@@ -56,7 +56,15 @@ typedef struct sq_params {
 	int64_t tight_s;            /* a job is tight when its latest start is this near */
 	int64_t risk_s;             /* a start closer than this to the latest start pays w_late
 	                             * in proportion (lateness risk: slips eat the margin) */
+	int bump;                   /* SQ_BUMP_*: which planned jobs making room may move */
 } sq_params;
+
+/* Making room for a job with no start in its slack: move only planned
+ * jobs that keep a start within their own slack (safe), or any planned
+ * job with a deadline when that lowers the expected number of misses
+ * (expected: the runtime/estimate ratios learnt give each start's chance
+ * of ending late). */
+enum { SQ_BUMP_SAFE = 0, SQ_BUMP_EXPECTED = 1 };
 
 /* One site's forecast tables, valid from the step sq_state.k_tab for H
  * steps: a[k - base] is the per-kW rate of step k (carbon: PUE x grid
@@ -237,6 +245,11 @@ void sq__best_at_site(sq_state *s, const sq_ask *a, sq_site_eval *e, double beat
 /* The earliest start with room at e's site from e->arrive, searching up to
  * limit steps; -1 if none. */
 int64_t sq__earliest_at_site(sq_state *s, const sq_ask *a, const sq_site_eval *e, int64_t limit);
+/* The chance that a job of class cls with estimate est_s, started at
+ * start, ends after its deadline (latest + est_s; latest INT64_MAX: none),
+ * from the runtime/estimate ratios learnt for its class (uniform on
+ * [0, 1] before hold_min_n of them have ended). */
+double sq__miss_p(const sq_state *s, int cls, int32_t est_s, int64_t start, int64_t latest);
 
 /* policy_suanli_plan.c */
 int32_t sq__hold(sq_state *s, const sl_job *job, int32_t handle, const sq_ask *a,
@@ -246,10 +259,12 @@ void sq__replan(void *state, const sl_view *v, const sl_plan_ctl *ctl);
 void sq__recs_free(sq_state *s);
 /* Make room for a job with no start in its slack: at e's site, move the
  * planned (not started, within their slack) jobs whose starts block it
- * starting when its input arrives to other starts in their own slack.  1
+ * starting when its input arrives to other starts in their own slack
+ * (bump=expected: or to later starts of any job with a deadline, if the
+ * expected misses, this job's p_ref without the move included, fall).  1
  * when done (the job can now start at e->arrive: e->best is set; the
  * moves are made), 0 when not possible (nothing changed). */
-int sq__bump(sq_state *s, const sq_ask *a, sq_site_eval *e, const sl_view *v);
+int sq__bump(sq_state *s, const sq_ask *a, sq_site_eval *e, const sl_view *v, double p_ref);
 void sq__bind(void *state, const sl_plan_ctl *ctl);
 int32_t sq__adopt(void *state, const sl_job *job, int site, int64_t start, int32_t handle,
                   const sl_view *view);

@@ -438,12 +438,15 @@ static int compress_one(sq_state *s, sq_rec *r, const sl_view *v, const sl_plan_
 	rec_eval(s, r, v, &a, &e);
 	reserve(s, r, -1);
 	int64_t t = sq__earliest_at_site(s, &a, &e, r->k0 - 1 - sl_forecast_step_of(s->net, e.arrive));
-	if ((t < 0 || t > r->latest) && r->latest >= v->now + 1) {
-		/* Still late: make room now by moving jobs that have slack. */
+	if ((t < 0 || t > r->latest) && (r->latest >= v->now + 1 || s->p.bump == SQ_BUMP_EXPECTED)) {
+		/* Still late: make room now by moving planned jobs (bump=safe:
+		 * those with slack; expected: any, when fewer misses are to be
+		 * expected), or go where it starts sooner. */
 		if (e.arrive <= v->now)
 			e.arrive = v->now + 1;
 		s->bump_skip = (int32_t)(r - s->rec);
-		if (sq__bump(s, &a, &e, v))
+		int64_t t_ref = t >= 0 && t < r->t_plan ? t : r->t_plan;
+		if (sq__bump(s, &a, &e, v, sq__miss_p(s, r->cls, r->est_s, t_ref, r->latest)))
 			t = e.arrive;
 		s->bump_skip = -1;
 		if ((t < 0 || t > r->latest) &&
@@ -656,6 +659,7 @@ void sq__bind(void *state, const sl_plan_ctl *ctl)
 static int blockers(sq_state *s, const sq_ask *a, const sq_site_eval *e, int64_t k0, int64_t k1,
                     int32_t *bl)
 {
+	int loose = s->p.bump == SQ_BUMP_EXPECTED;
 	int nb = 0;
 	for (int32_t i = 0; i < s->ndeferred; i++) {
 		sq_rec *r = &s->rec[s->deferred[i]];
@@ -664,7 +668,8 @@ static int blockers(sq_state *s, const sq_ask *a, const sq_site_eval *e, int64_t
 		    r->t_plan <= s->now_t ||
 		    sl_resv_fits(&s->resv, e->site, r->k0, r->k0 + 1, a->cores, a->gpus))
 			continue;
-		if (!r->flex || nb == BUMP_MAX)
+		if ((!r->flex && !(loose && r->latest != INT64_MAX && r->job.latency_budget_ms <= 0)) ||
+		    nb == BUMP_MAX)
 			return -1;
 		bl[nb++] = s->deferred[i];
 	}
@@ -673,13 +678,14 @@ static int blockers(sq_state *s, const sq_ask *a, const sq_site_eval *e, int64_t
 
 /* Give back the blockers bl[0 .. n) their old plans (from[]); the first
  * `moved` of them hold new ones to take out first. */
-static void bump_undo(sq_state *s, const int32_t *bl, int n, int moved, const int64_t *from)
+static void bump_undo(sq_state *s, const int32_t *bl, int n, int moved, const int64_t *from,
+                      const uint8_t *flex)
 {
 	for (int i = 0; i < n; i++) {
 		sq_rec *r = &s->rec[bl[i]];
 		if (i < moved)
 			reserve(s, r, -1);
-		r->flex = 1; /* blockers are all flexible */
+		r->flex = flex[i];
 		r->t_plan = from[i];
 		sq__steps(s, r->t_plan, r->hold_s, &r->k0, &r->k1);
 		reserve(s, r, +1);
@@ -701,7 +707,8 @@ static int replace_blocker(sq_state *s, sq_rec *r, const sl_view *v)
 	sq__best_at_site(s, &ka, &ke, INFINITY);
 	if (!ke.has_best) {
 		int64_t t2 = sq__earliest_at_site(s, &ka, &ke, 4 * (int64_t)s->H);
-		if (t2 < 0 || t2 + ka.run_s > r->latest + r->est_s)
+		/* bump=expected weighs the chance it now ends late instead */
+		if (t2 < 0 || (s->p.bump == SQ_BUMP_SAFE && t2 + ka.run_s > r->latest + r->est_s))
 			return 0;
 		ke.best.start = t2;
 		r->flex = 0;
@@ -728,22 +735,39 @@ static void bump_commit(sq_state *s, const int32_t *bl, int nb, const int64_t *f
 	s->bumped += nb;
 }
 
-int sq__bump(sq_state *s, const sq_ask *a, sq_site_eval *e, const sl_view *v)
+/* The expected misses of blockers bl[0 .. n) at their planned starts. */
+static double blockers_miss_p(const sq_state *s, const int32_t *bl, int n)
+{
+	double p = 0;
+	for (int i = 0; i < n; i++) {
+		const sq_rec *r = &s->rec[bl[i]];
+		p += sq__miss_p(s, r->cls, r->est_s, r->t_plan, r->latest);
+	}
+	return p;
+}
+
+/* A bump must save at least this many expected misses. */
+#define BUMP_GAIN 0.05
+
+int sq__bump(sq_state *s, const sq_ask *a, sq_site_eval *e, const sl_view *v, double p_ref)
 {
 	int32_t bl[BUMP_MAX];
 	int64_t from[BUMP_MAX], k0, k1;
-	if (!s->ctl || !s->ctl->move || e->latest_dl < e->arrive)
+	uint8_t flex[BUMP_MAX];
+	if (!s->ctl || !s->ctl->move || (e->latest_dl < e->arrive && s->p.bump == SQ_BUMP_SAFE))
 		return 0;
 	sq__steps(s, e->arrive, a->hold_s, &k0, &k1);
 	int nb = blockers(s, a, e, k0, k1, bl);
 	if (nb <= 0)
 		return 0;
+	double before = p_ref + blockers_miss_p(s, bl, nb);
 	for (int i = 0; i < nb; i++) {
 		from[i] = s->rec[bl[i]].t_plan;
+		flex[i] = s->rec[bl[i]].flex;
 		reserve(s, &s->rec[bl[i]], -1);
 	}
 	if (!sl_resv_startable(&s->resv, e->site, k0, k1, a->cores, a->gpus)) {
-		bump_undo(s, bl, nb, 0, from);
+		bump_undo(s, bl, nb, 0, from, flex);
 		return 0;
 	}
 	/* The job first, then each blocker at its best start around it. */
@@ -754,8 +778,12 @@ int sq__bump(sq_state *s, const sq_ask *a, sq_site_eval *e, const sl_view *v)
 		moved++;
 	sl_resv_add(&s->resv, e->site, k0, k1, -a->cores, -a->gpus);
 	sl_resv_mark_start(&s->resv, e->site, k0, -1);
+	if (moved == nb && s->p.bump == SQ_BUMP_EXPECTED &&
+	    sq__miss_p(s, a->cls, a->est_s, e->arrive, e->latest_dl) + blockers_miss_p(s, bl, nb) >
+	        before - BUMP_GAIN)
+		moved = -1; /* no fewer misses to expect: leave the plan as it was */
 	if (moved < nb) {
-		bump_undo(s, bl, nb, moved, from);
+		bump_undo(s, bl, nb, moved < 0 ? nb : moved, from, flex);
 		return 0;
 	}
 	bump_commit(s, bl, nb, from, v);

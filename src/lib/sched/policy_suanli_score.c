@@ -320,6 +320,27 @@ void sq__learn(sq_state *s, int cls, int64_t run_s, int32_t est_s)
 		r->q = bins_quantile(r, 0, s->p.hold_q);
 }
 
+double sq__miss_p(const sq_state *s, int cls, int32_t est_s, int64_t start, int64_t latest)
+{
+	if (latest == INT64_MAX || start <= latest)
+		return 0;
+	/* It misses when its runtime exceeds deadline - start, a ratio x of
+	 * its estimate. */
+	double x = 1.0 - (double)(start - latest) / est_s;
+	if (x <= 0)
+		return 1;
+	const sq_ratio *r = ratio_of(s, cls);
+	if (r->n < (uint32_t)s->p.hold_min_n)
+		return 1 - x;
+	double above = 0, fb = x * SQ_RBINS;
+	int b = (int)fb;
+	for (int i = b + 1; i < SQ_RBINS; i++)
+		above += r->bin[i];
+	if (b < SQ_RBINS)
+		above += r->bin[b] * (b + 1 - fb); /* the part of x's bin above it */
+	return above / r->n;
+}
+
 int32_t sq__hold_len(const sq_state *s, int cls, int32_t est_s, int64_t ran_s)
 {
 	const sq_ratio *r = ratio_of(s, cls);

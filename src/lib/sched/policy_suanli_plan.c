@@ -429,6 +429,27 @@ static int pull_find(sq_state *s, sq_rec *r, const sq_ask *a, const sl_view *v,
 	return best->has_best;
 }
 
+/* r (late, out of the profile) to start on its input's arrival at another
+ * site, by moving planned jobs there out of its way (sq__bump) when fewer
+ * misses are to be expected.  1 if it moved. */
+static int bump_elsewhere(sq_state *s, sq_rec *r, const sq_ask *a, const sl_view *v,
+                          const sl_plan_ctl *ctl, double p_ref)
+{
+	int n;
+	if (!relocatable(r, ctl))
+		return 0;
+	const sl_cand *c = sl_policy_cands_of(&s->pc, &r->job, &n);
+	sq_site_eval e;
+	for (int i = 0; i < n; i++) {
+		if (c[i].site == r->site || !sl_policy_cand_usable(v, &r->job, &c[i]))
+			continue;
+		reloc_eval(s, r, &c[i], v, &e);
+		if (sq__bump(s, a, &e, v, p_ref))
+			return relocate_to(s, r, &e, e.arrive > r->latest, v, ctl);
+	}
+	return 0;
+}
+
 /* A job with no start in its slack, or no slack: bring it forward to the
  * earliest start with room.  1 if it moved. */
 static int compress_one(sq_state *s, sq_rec *r, const sl_view *v, const sl_plan_ctl *ctl)
@@ -446,12 +467,18 @@ static int compress_one(sq_state *s, sq_rec *r, const sl_view *v, const sl_plan_
 			e.arrive = v->now + 1;
 		s->bump_skip = (int32_t)(r - s->rec);
 		int64_t t_ref = t >= 0 && t < r->t_plan ? t : r->t_plan;
-		if (sq__bump(s, &a, &e, v, sq__miss_p(s, r->cls, r->est_s, t_ref, r->latest)))
+		double p_ref = sq__miss_p(s, r->cls, r->est_s, t_ref, r->latest);
+		int bumped = sq__bump(s, &a, &e, v, p_ref);
+		if (bumped)
 			t = e.arrive;
+		if (!bumped && (t < 0 || t > r->latest)) {
+			int moved = relocate(s, r, &a, v, ctl, t_ref) ||
+			            (s->p.bump == SQ_BUMP_EXPECTED && bump_elsewhere(s, r, &a, v, ctl, p_ref));
+			s->bump_skip = -1;
+			if (moved)
+				return 1;
+		}
 		s->bump_skip = -1;
-		if ((t < 0 || t > r->latest) &&
-		    relocate(s, r, &a, v, ctl, t >= 0 && t < r->t_plan ? t : r->t_plan))
-			return 1;
 	}
 	if (t < 0 || t >= r->t_plan) {
 		reserve(s, r, +1);

@@ -655,15 +655,16 @@ void sq__replan(void *state, const sl_view *v, const sl_plan_ctl *ctl)
 	s->k_issue_replanned = s->k_issue;
 	/* A snapshot: a move to now may start the job inside the call, and its
 	 * start event takes it off the deferred list. */
-	int any = 0;
-	for (int i = 0; i < s->net->nsites && s->p.pull == 2; i++)
-		any |= s->site_dirty[i];
+	int dirty = 0;
+	for (int i = 0; i < s->net->nsites; i++)
+		dirty |= s->site_dirty[i];
+	int any = dirty && s->p.pull == 2;
 	int32_t n = s->ndeferred;
 	memcpy(s->scratch, s->deferred, (size_t)n * sizeof *s->scratch);
 	for (int32_t i = 0; i < n; i++) {
 		sq_rec *r = &s->rec[s->scratch[i]];
 		if (!r->live || r->running || r->dpos < 0 || r->t_plan <= v->now ||
-		    (!all && !s->site_dirty[r->site] && !(any && r->flex)))
+		    (!all && !s->site_dirty[r->site] && !(any && r->flex) && !(dirty && !r->flex)))
 			continue;
 		s->moves += r->flex ? replan_one(s, r, v, ctl, !all) : compress_one(s, r, v, ctl);
 	}

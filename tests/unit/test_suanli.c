@@ -481,6 +481,51 @@ static void test_rejections(void **st)
 	}
 }
 
+/* Making room by expected misses.  A fills GRN for 20 h, B fills ALT to
+ * 04:01; C (1 h, no slack) arrives at 00:30 and can only be planned at ALT
+ * at 05:00, hours late whatever it runs.  D (1 h, no slack) arrives at
+ * 04:02, when ALT is free: starting at once needs ALT's 05:00 step, C's.
+ * bump=safe moves only jobs that keep their slack, so C stays and D is
+ * planned after it, late too: two misses.  bump=expected moves C (it
+ * misses either way) and D starts on arrival: one miss. */
+static void test_bump_expected(void **st)
+{
+	(void)st;
+	for (int mode = 0; mode < 2; mode++) {
+		sl_network *net = net_new();
+		sl_trace t = {0};
+		job(&t, 1, T0, 8, 20, 20, CN_PI)->deadline_s += 60;
+		job(&t, 2, T0 + 60, 8, 4, 4, CN_PI)->deadline_s += 60;
+		job(&t, 3, T0 + H / 2, 8, 1, 1, CN_PI)->deadline_s += 60;
+		job(&t, 4, T0 + 4 * H + 120, 8, 1, 1, CN_PI)->deadline_s += 60;
+		seen s;
+		sl_sim *sim = run(net, &t, mode ? "oracle=1,bump=expected" : "oracle=1,bump=safe", &s);
+		const sl_sim_job *r = sl_sim_jobs(sim, NULL);
+		assert_int_equal(r[0].site, GRN); /* its run covers GRN's green window */
+		assert_int_equal(r[1].site, ALT);
+		assert_int_equal(r[2].site, ALT);
+		assert_int_equal(r[3].site, ALT);
+		if (mode == 0) {
+			assert_int_equal(r[2].start, T0 + 5 * H);
+			assert_true(r[3].start >= T0 + 6 * H);
+			assert_int_equal(sl_sim_get_summary(sim)->deadline_violations, 2);
+		} else {
+			assert_int_equal(r[3].start, T0 + 4 * H + 120);
+			assert_true(r[2].start >= r[3].end);
+			assert_int_equal(sl_sim_get_summary(sim)->deadline_violations, 1);
+			int moved = 0; /* C's receipt says it was moved */
+			for (int i = 0; i < s.n; i++)
+				moved += s.r[i].kind == SL_RECEIPT_MOVE && s.r[i].job == 3;
+			assert_true(moved >= 1);
+		}
+		free(s.json);
+		free(s.csv);
+		sl_sim_free(sim);
+		fix_trace_free(&t);
+		sl_network_free(net);
+	}
+}
+
 /* Re-planning: with very noisy forecasts the first plan is often not the
  * green window; as the forecasts converge the job moves (moves keep the
  * site: here GRN is the only one its tag allows).  Whatever the noise, it
@@ -805,6 +850,7 @@ int main(void)
 		cmocka_unit_test(test_receipts),
 		cmocka_unit_test(test_receipt_csv_quoting),
 		cmocka_unit_test(test_rejections),
+		cmocka_unit_test(test_bump_expected),
 		cmocka_unit_test(test_replan_moves_within_deadline),
 		cmocka_unit_test(test_params),
 		cmocka_unit_test(test_engine_moves),

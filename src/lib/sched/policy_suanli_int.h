@@ -195,6 +195,7 @@ typedef struct sq_state {
 	sl_receipt_excluded *excl;  /* [nsites] */
 
 	const sl_plan_ctl *ctl;     /* the engine's moves (bind), NULL when none */
+	int replan_all;             /* this re-plan looks at every site (forecasts issued) */
 	int32_t bump_skip;          /* the ticket being re-planned (never a blocker), or -1 */
 
 	/* receipts */

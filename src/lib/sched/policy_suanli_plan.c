@@ -304,11 +304,13 @@ static void reloc_eval(const sq_state *s, const sq_rec *r, const sl_cand *c, con
 /* The earliest start at another site, if at least a step before
  * beat_start: into best (has_best set). */
 static void reloc_earliest(sq_state *s, const sq_rec *r, const sq_ask *a, const sl_cand *c,
-                           int n, const sl_view *v, int64_t beat_start, sq_site_eval *best)
+                           int n, const sl_view *v, int64_t beat_start, int opened,
+                           sq_site_eval *best)
 {
 	sq_site_eval e;
 	for (int i = 0; i < n; i++) {
-		if (c[i].site == r->site || !sl_policy_cand_usable(v, &r->job, &c[i]))
+		if (c[i].site == r->site || (opened && !s->site_dirty[c[i].site]) ||
+		    !sl_policy_cand_usable(v, &r->job, &c[i]))
 			continue;
 		reloc_eval(s, r, &c[i], v, &e);
 		int64_t lim = (beat_start - s->net->step_s - e.arrive) / s->net->step_s;
@@ -330,8 +332,9 @@ static void reloc_earliest(sq_state *s, const sq_rec *r, const sq_ask *a, const 
  * start within its slack at another legal site, its input sent there from
  * now, if the engine offers the move; failing that, when beat_start >= 0
  * (r will be late), the earliest start elsewhere if a step before
- * beat_start.  1 if it moved (r is then in the profile at its new site),
- * 0 if not (nothing changed). */
+ * beat_start; with opened, only sites where room opened since the last
+ * re-plan are looked at.  1 if it moved (r is then in the profile at its
+ * new site), 0 if not (nothing changed). */
 static int relocate_to(sq_state *s, sq_rec *r, const sq_site_eval *best, int late,
                        const sl_view *v, const sl_plan_ctl *ctl)
 {
@@ -363,7 +366,7 @@ static int relocatable(const sq_rec *r, const sl_plan_ctl *ctl)
 }
 
 static int relocate(sq_state *s, sq_rec *r, const sq_ask *a, const sl_view *v,
-                    const sl_plan_ctl *ctl, int64_t beat_start)
+                    const sl_plan_ctl *ctl, int64_t beat_start, int opened)
 {
 	int n;
 	if (!relocatable(r, ctl))
@@ -372,7 +375,8 @@ static int relocate(sq_state *s, sq_rec *r, const sq_ask *a, const sl_view *v,
 	sq_site_eval best, e;
 	best.has_best = 0;
 	for (int i = 0; i < n; i++) {
-		if (c[i].site == r->site || !sl_policy_cand_usable(v, &r->job, &c[i]))
+		if (c[i].site == r->site || (opened && !s->site_dirty[c[i].site]) ||
+		    !sl_policy_cand_usable(v, &r->job, &c[i]))
 			continue;
 		reloc_eval(s, r, &c[i], v, &e);
 		if (e.latest < e.arrive)
@@ -383,7 +387,7 @@ static int relocate(sq_state *s, sq_rec *r, const sq_ask *a, const sl_view *v,
 	}
 	int late = !best.has_best;
 	if (late && beat_start >= 0)
-		reloc_earliest(s, r, a, c, n, v, beat_start, &best);
+		reloc_earliest(s, r, a, c, n, v, beat_start, opened, &best);
 	if (!best.has_best)
 		return 0;
 	return relocate_to(s, r, &best, late, v, ctl);
@@ -441,7 +445,10 @@ static int bump_elsewhere(sq_state *s, sq_rec *r, const sq_ask *a, const sl_view
 	const sl_cand *c = sl_policy_cands_of(&s->pc, &r->job, &n);
 	sq_site_eval e;
 	for (int i = 0; i < n; i++) {
-		if (c[i].site == r->site || !sl_policy_cand_usable(v, &r->job, &c[i]))
+		/* Only where room opened since the last look, unless forecasts
+		 * were just issued (every site is looked at then). */
+		if (c[i].site == r->site || (!s->replan_all && !s->site_dirty[c[i].site]) ||
+		    !sl_policy_cand_usable(v, &r->job, &c[i]))
 			continue;
 		reloc_eval(s, r, &c[i], v, &e);
 		if (sq__bump(s, a, &e, v, p_ref))
@@ -472,7 +479,7 @@ static int compress_one(sq_state *s, sq_rec *r, const sl_view *v, const sl_plan_
 		if (bumped)
 			t = e.arrive;
 		if (!bumped && (t < 0 || t > r->latest)) {
-			int moved = relocate(s, r, &a, v, ctl, t_ref) ||
+			int moved = relocate(s, r, &a, v, ctl, t_ref, !s->replan_all) ||
 			            (s->p.bump == SQ_BUMP_EXPECTED && bump_elsewhere(s, r, &a, v, ctl, p_ref));
 			s->bump_skip = -1;
 			if (moved)
@@ -603,7 +610,7 @@ static int repair_one(sq_state *s, sq_rec *r, const sl_view *v, const sl_plan_ct
 	rec_eval(s, r, v, &a, &e);
 	sq__best_at_site(s, &a, &e, INFINITY);
 	if (!e.has_best) {
-		if (relocate(s, r, &a, v, ctl, -1))
+		if (relocate(s, r, &a, v, ctl, -1, 0))
 			return 1;
 		reserve(s, r, +1);
 		return 0;
@@ -652,6 +659,7 @@ void sq__replan(void *state, const sl_view *v, const sl_plan_ctl *ctl)
 	/* Forecasts change only when issued, room only where a job ended: in
 	 * between, only the jobs at such sites have anything to gain. */
 	int all = s->k_issue != s->k_issue_replanned;
+	s->replan_all = all;
 	s->k_issue_replanned = s->k_issue;
 	/* A snapshot: a move to now may start the job inside the call, and its
 	 * start event takes it off the deferred list. */
@@ -664,7 +672,8 @@ void sq__replan(void *state, const sl_view *v, const sl_plan_ctl *ctl)
 	for (int32_t i = 0; i < n; i++) {
 		sq_rec *r = &s->rec[s->scratch[i]];
 		if (!r->live || r->running || r->dpos < 0 || r->t_plan <= v->now ||
-		    (!all && !s->site_dirty[r->site] && !(any && r->flex) && !(dirty && !r->flex)))
+		    (!all && !s->site_dirty[r->site] && !(any && r->flex) &&
+		     !(dirty && r->t_plan > r->latest)))
 			continue;
 		s->moves += r->flex ? replan_one(s, r, v, ctl, !all) : compress_one(s, r, v, ctl);
 	}
@@ -763,15 +772,33 @@ static void bump_commit(sq_state *s, const int32_t *bl, int nb, const int64_t *f
 	s->bumped += nb;
 }
 
-/* The expected misses of blockers bl[0 .. n) at their planned starts. */
-static double blockers_miss_p(const sq_state *s, const int32_t *bl, int n)
+/* The expected misses of blockers bl[0 .. n) at their planned starts
+ * (at[i], or their plans when at is NULL). */
+static double blockers_miss_p(const sq_state *s, const int32_t *bl, int n, const int64_t *at)
 {
 	double p = 0;
 	for (int i = 0; i < n; i++) {
 		const sq_rec *r = &s->rec[bl[i]];
-		p += sq__miss_p(s, r->cls, r->est_s, r->t_plan, r->latest);
+		p += sq__miss_p(s, r->cls, r->est_s, at ? at[i] : r->t_plan, r->latest);
 	}
 	return p;
+}
+
+/* Could the job fit at step k0 with the blockers out?  (Those that start
+ * at k0 are the only ones holding it.)  A cheap test before the profile
+ * is touched. */
+static int fits_first_step(const sq_state *s, const sq_ask *a, int site, int64_t k0,
+                           const int32_t *bl, int nb)
+{
+	int64_t c = sl_resv_used(&s->resv, site, 0, k0), g = sl_resv_used(&s->resv, site, 1, k0);
+	for (int i = 0; i < nb; i++) {
+		const sq_rec *r = &s->rec[bl[i]];
+		if (r->k0 <= k0 && k0 < r->k1) {
+			c -= r->cores;
+			g -= r->gpus;
+		}
+	}
+	return c + a->cores <= s->resv.inst_c[site] && g + a->gpus <= s->resv.inst_g[site];
 }
 
 /* A bump must save at least this many expected misses. */
@@ -784,11 +811,14 @@ int sq__bump(sq_state *s, const sq_ask *a, sq_site_eval *e, const sl_view *v, do
 	uint8_t flex[BUMP_MAX];
 	if (!s->ctl || !s->ctl->move || (e->latest_dl < e->arrive && s->p.bump == SQ_BUMP_SAFE))
 		return 0;
+	int expected = s->p.bump == SQ_BUMP_EXPECTED;
+	double p_new = expected ? sq__miss_p(s, a->cls, a->est_s, e->arrive, e->latest_dl) : 0;
+	if (expected && p_ref - p_new < BUMP_GAIN)
+		return 0; /* moving others can only add to what it would save */
 	sq__steps(s, e->arrive, a->hold_s, &k0, &k1);
 	int nb = blockers(s, a, e, k0, k1, bl);
-	if (nb <= 0)
+	if (nb <= 0 || !fits_first_step(s, a, e->site, k0, bl, nb))
 		return 0;
-	double before = p_ref + blockers_miss_p(s, bl, nb);
 	for (int i = 0; i < nb; i++) {
 		from[i] = s->rec[bl[i]].t_plan;
 		flex[i] = s->rec[bl[i]].flex;
@@ -806,9 +836,9 @@ int sq__bump(sq_state *s, const sq_ask *a, sq_site_eval *e, const sl_view *v, do
 		moved++;
 	sl_resv_add(&s->resv, e->site, k0, k1, -a->cores, -a->gpus);
 	sl_resv_mark_start(&s->resv, e->site, k0, -1);
-	if (moved == nb && s->p.bump == SQ_BUMP_EXPECTED &&
-	    sq__miss_p(s, a->cls, a->est_s, e->arrive, e->latest_dl) + blockers_miss_p(s, bl, nb) >
-	        before - BUMP_GAIN)
+	if (moved == nb && expected &&
+	    p_new + blockers_miss_p(s, bl, nb, NULL) >
+	        p_ref + blockers_miss_p(s, bl, nb, from) - BUMP_GAIN)
 		moved = -1; /* no fewer misses to expect: leave the plan as it was */
 	if (moved < nb) {
 		bump_undo(s, bl, nb, moved < 0 ? nb : moved, from, flex);

@@ -475,17 +475,15 @@ static int compress_one(sq_state *s, sq_rec *r, const sl_view *v, const sl_plan_
 		s->bump_skip = (int32_t)(r - s->rec);
 		int64_t t_ref = t >= 0 && t < r->t_plan ? t : r->t_plan;
 		double p_ref = sq__miss_p(s, r->cls, r->est_s, t_ref, r->latest);
-		int bumped = sq__bump(s, &a, &e, v, p_ref);
+		int bumped = sq__bump(s, &a, &e, v, p_ref), moved = 0;
 		if (bumped)
 			t = e.arrive;
-		if (!bumped && (t < 0 || t > r->latest)) {
-			int moved = relocate(s, r, &a, v, ctl, t_ref, !s->replan_all) ||
-			            (s->p.bump == SQ_BUMP_EXPECTED && bump_elsewhere(s, r, &a, v, ctl, p_ref));
-			s->bump_skip = -1;
-			if (moved)
-				return 1;
-		}
+		else if (t < 0 || t > r->latest)
+			moved = relocate(s, r, &a, v, ctl, t_ref, !s->replan_all) ||
+			        (s->p.bump == SQ_BUMP_EXPECTED && bump_elsewhere(s, r, &a, v, ctl, p_ref));
 		s->bump_skip = -1;
+		if (moved)
+			return 1;
 	}
 	if (t < 0 || t >= r->t_plan) {
 		reserve(s, r, +1);

@@ -118,6 +118,13 @@ static sl_sim *run(sl_network *net, const sl_trace *t, const char *params, seen 
 	return sim;
 }
 
+/* The receipts run() wrote, as JSON and as CSV. */
+static void seen_free(seen *s)
+{
+	free(s->json);
+	free(s->csv);
+}
+
 static int excluded_for(const seen *s, int i, int site)
 {
 	for (int k = 0; k < s->r[i].nexcl; k++)
@@ -179,7 +186,7 @@ static void test_illegal_cheaper_site(void **st)
 	assert_int_equal(excluded_for(&s, 1, SGP), -1);
 	assert_int_equal(excluded_for(&s, 2, GRN), SL_REJECT_LATENCY);
 	assert_int_equal(excluded_for(&s, 2, SGP), SL_REJECT_LATENCY);
-	free(s.json);
+	seen_free(&s);
 	sl_sim_free(sim);
 	fix_trace_free(&t);
 	sl_network_free(net);
@@ -211,7 +218,7 @@ static void test_reservation_blocks(void **st)
 	assert_int_equal(r[2].start, T0 + 3 * H);
 	assert_int_equal(r[2].end, T0 + 6 * H);
 	assert_int_equal(sl_sim_get_summary(sim)->deadline_violations, 0);
-	free(s.json);
+	seen_free(&s);
 	sl_sim_free(sim);
 	fix_trace_free(&t);
 	sl_network_free(net);
@@ -279,7 +286,7 @@ static void test_pull_to_green_site(void **st)
 			assert_int_equal(r[1].start, T0 + 6 * H);
 		}
 		assert_int_equal(sl_sim_get_summary(sim)->deadline_violations, 0);
-		free(s.json);
+		seen_free(&s);
 		sl_sim_free(sim);
 		fix_trace_free(&t);
 		sl_network_free(net);
@@ -439,8 +446,7 @@ static void test_receipts(void **st)
 	assert_string_equal(f[1][4], "");
 	assert_string_equal(f[1][35], "residency");
 	free(hdr);
-	free(s.csv);
-	free(s.json);
+	seen_free(&s);
 	sl_sim_free(sim);
 	fix_trace_free(&t);
 	sl_network_free(net);
@@ -474,7 +480,7 @@ static void test_rejections(void **st)
 			assert_true(r[2].start >= T0 + 20 * H);
 			assert_int_equal(s.r[2].late, 1);
 		}
-		free(s.json);
+		seen_free(&s);
 		sl_sim_free(sim);
 		fix_trace_free(&t);
 		sl_network_free(net);
@@ -518,8 +524,7 @@ static void test_bump_expected(void **st)
 				moved += s.r[i].kind == SL_RECEIPT_MOVE && s.r[i].job == 3;
 			assert_true(moved >= 1);
 		}
-		free(s.json);
-		free(s.csv);
+		seen_free(&s);
 		sl_sim_free(sim);
 		fix_trace_free(&t);
 		sl_network_free(net);
@@ -558,7 +563,7 @@ static void test_replan_moves_within_deadline(void **st)
 		assert_true(r[0].end <= T0 + 60 + 30 * H);
 		assert_int_equal(r[0].site, GRN);
 		in_window += (r[0].start - T0) % (24 * H) >= 6 * H && (r[0].start - T0) % (24 * H) < 8 * H;
-		free(s.json);
+		seen_free(&s);
 		sl_sim_free(sim);
 		fix_trace_free(&t);
 		sl_network_free(net);
@@ -805,7 +810,7 @@ static void plans_on_scenario(const char *params, size_t *started, size_t *defer
 	free(plan);
 	free(sent);
 	free(site);
-	free(s.json);
+	seen_free(&s);
 	sl_sim_free(sim);
 	sl_trace_release(&t);
 	sl_network_free(net);

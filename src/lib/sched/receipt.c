@@ -81,6 +81,27 @@ static const char *kind_name(int kind)
 	return kind == SL_RECEIPT_REJECT ? "reject" : kind == SL_RECEIPT_MOVE ? "move" : "place";
 }
 
+/* 0, or SL_EIO when the stream has failed. */
+static int write_done(FILE *f, sl_err *err)
+{
+	if (ferror(f))
+		return sl_err_set(err, SL_EIO, "decisions", "writing a receipt failed: %s",
+		                  strerror(errno ? errno : EIO));
+	return 0;
+}
+
+typedef int (*writer_fn)(FILE *f, const sl_network *net, const sl_receipt *r, sl_err *err);
+
+/* A sink writes until the first failure, which it keeps. */
+static void sink_write(void *ud, const sl_receipt *r, writer_fn w)
+{
+	sl_receipt_sink *s = ud;
+	if (s->err.code)
+		return;
+	if (w(s->f, s->net, r, &s->err) == 0)
+		s->written++;
+}
+
 int sl_receipt_write_json(FILE *f, const sl_network *net, const sl_receipt *r, sl_err *err)
 {
 	fprintf(f, "{\"job\":%lld,\"policy\":", (long long)r->job_id);
@@ -110,19 +131,12 @@ int sl_receipt_write_json(FILE *f, const sl_network *net, const sl_receipt *r, s
 	fputs(",\"forecast\":", f);
 	put_str(f, r->forecast ? r->forecast : "");
 	fputs("}\n", f);
-	if (ferror(f))
-		return sl_err_set(err, SL_EIO, "decisions", "writing a receipt failed: %s",
-		                  strerror(errno ? errno : EIO));
-	return 0;
+	return write_done(f, err);
 }
 
 void sl_receipt_sink_jsonl(void *ud, const sl_receipt *r)
 {
-	sl_receipt_sink *s = ud;
-	if (s->err.code)
-		return;
-	if (sl_receipt_write_json(s->f, s->net, r, &s->err) == 0)
-		s->written++;
+	sink_write(ud, r, sl_receipt_write_json);
 }
 
 /* ---------- CSV ---------- */
@@ -144,14 +158,6 @@ static void put_csv(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static int csv_done(FILE *f, sl_err *err)
-{
-	if (ferror(f))
-		return sl_err_set(err, SL_EIO, "decisions", "writing a receipt failed: %s",
-		                  strerror(errno ? errno : EIO));
-	return 0;
-}
-
 int sl_receipt_csv_header(FILE *f, sl_err *err)
 {
 	fputs("job_id,policy,decided,decision,site,start,deferred_s,late,moved_from,"
@@ -163,7 +169,7 @@ int sl_receipt_csv_header(FILE *f, sl_err *err)
 	fputs(",excluded,nearest_site,nearest_start,nearest_carbon_g,nearest_cost_cny,"
 	      "vs_nearest_carbon_g,vs_nearest_cost_cny,reason,why,forecast\n",
 	      f);
-	return csv_done(f, err);
+	return write_done(f, err);
 }
 
 /* site,start,carbon_g,cost_cny[,score], or as many empty fields. */
@@ -218,14 +224,10 @@ int sl_receipt_write_csv(FILE *f, const sl_network *net, const sl_receipt *r, sl
 	fputc(',', f);
 	put_csv(f, r->forecast ? r->forecast : "");
 	fputc('\n', f);
-	return csv_done(f, err);
+	return write_done(f, err);
 }
 
 void sl_receipt_sink_csv(void *ud, const sl_receipt *r)
 {
-	sl_receipt_sink *s = ud;
-	if (s->err.code)
-		return;
-	if (sl_receipt_write_csv(s->f, s->net, r, &s->err) == 0)
-		s->written++;
+	sink_write(ud, r, sl_receipt_write_csv);
 }

@@ -453,12 +453,17 @@ static void test_receipts(void **st)
 }
 
 /* Rejections: too big everywhere; and, with late=reject, a deadline no
- * start can meet (both CN sites are taken for 20 h by jobs without slack).
- * With late=run the same job is placed, planned late, and said so. */
+ * start can meet (both CN sites are taken for 20 h by jobs without slack,
+ * and nothing may be stopped).  With late=run the same job is placed,
+ * planned late, and said so.  With preemption (the default) it starts on
+ * arrival instead: one of the 20 h jobs is stopped (its receipt says so)
+ * and restarts after the 2 h job's hold with a 10-minute restart. */
 static void test_rejections(void **st)
 {
 	(void)st;
-	for (int mode = 0; mode < 2; mode++) {
+	const char *params[] = {"oracle=1,late_jobs=reject,preempt=0", "oracle=1,late_jobs=run,preempt=0",
+	                        "oracle=1"};
+	for (int mode = 0; mode < 3; mode++) {
 		sl_network *net = net_new();
 		sl_trace t = {0};
 		job(&t, 1, T0, 8, 20, 20, CN_PI)->deadline_s += 60;
@@ -466,7 +471,7 @@ static void test_rejections(void **st)
 		job(&t, 3, T0 + H, 8, 2, 2, CN_PI)->deadline_s += 60;
 		job(&t, 4, T0 + H + 1, 16, 1, 0, -1);
 		seen s;
-		sl_sim *sim = run(net, &t, mode ? "oracle=1,late_jobs=run" : "oracle=1,late_jobs=reject", &s);
+		sl_sim *sim = run(net, &t, params[mode], &s);
 		const sl_sim_job *r = sl_sim_jobs(sim, NULL);
 		assert_int_equal(r[3].status, SL_JOB_REJECTED);
 		assert_int_equal(r[3].reason, SL_REJECT_TOO_BIG);
@@ -475,10 +480,22 @@ static void test_rejections(void **st)
 			assert_int_equal(r[2].reason, SL_REJECT_DEADLINE);
 			assert_int_equal(s.r[2].kind, SL_RECEIPT_REJECT);
 			assert_non_null(strstr(s.json, "no legal site can finish it by its deadline"));
-		} else {
+		} else if (mode == 1) {
 			assert_int_not_equal(r[2].status, SL_JOB_REJECTED);
 			assert_true(r[2].start >= T0 + 20 * H);
 			assert_int_equal(s.r[2].late, 1);
+			assert_int_equal(r[0].stops + r[1].stops, 0);
+		} else {
+			assert_int_equal(r[2].start, T0 + H + r[2].transfer_s);
+			assert_int_equal(r[2].status, SL_JOB_DONE);
+			assert_int_equal(r[0].stops + r[1].stops, 1);
+			const sl_sim_job *v = r[0].stops ? &r[0] : &r[1];
+			assert_int_equal(v->end - v->start, 20 * H + 2 * H + 600); /* paused, restarted */
+			int stops = 0;
+			for (int i = 0; i < s.n; i++)
+				stops += s.r[i].kind == SL_RECEIPT_STOP;
+			assert_int_equal(stops, 1);
+			assert_non_null(strstr(s.json, "\"decision\":\"stop\""));
 		}
 		seen_free(&s);
 		sl_sim_free(sim);
@@ -505,7 +522,7 @@ static void test_bump_expected(void **st)
 		job(&t, 3, T0 + H / 2, 8, 1, 1, CN_PI)->deadline_s += 60;
 		job(&t, 4, T0 + 4 * H + 120, 8, 1, 1, CN_PI)->deadline_s += 60;
 		seen s;
-		sl_sim *sim = run(net, &t, mode ? "oracle=1,bump=expected" : "oracle=1,bump=safe", &s);
+		sl_sim *sim = run(net, &t, mode ? "oracle=1,bump=expected,preempt=0" : "oracle=1,bump=safe", &s);
 		const sl_sim_job *r = sl_sim_jobs(sim, NULL);
 		assert_int_equal(r[0].site, GRN); /* its run covers GRN's green window */
 		assert_int_equal(r[1].site, ALT);
@@ -752,6 +769,68 @@ static void test_engine_retarget(void **st)
 	sl_network_free(net);
 }
 
+/* The same double, stopping its job while it runs (preempt). */
+static int dbl_preempts;
+
+static void dbl_replan_pre(void *state, const sl_view *v, const sl_plan_ctl *ctl)
+{
+	dbl *d = state;
+	if (v->now == T0 + 7 * H && dbl_preempts) {
+		d->rc[0] = ctl->preempt(ctl->ud, d->handle, 600, T0 + 9 * H);
+		d->rc[1] = ctl->preempt(ctl->ud, d->handle, 600, T0 + 9 * H); /* no longer runs */
+		d->rc[2] = ctl->preempt(ctl->ud, 12345, 600, T0 + 9 * H);     /* no such job */
+		d->rc[3] = ctl->move(ctl->ud, d->handle, T0 + 8 * H);          /* planned again: movable */
+	}
+}
+
+static const sl_policy_plan_ops dbl_pre_plan = {
+	.job_event = dbl_event, .replan = dbl_replan_pre, .bind = dbl_bind,
+};
+static const sl_policy_ops dbl_pre_ops = {"test-double", "test", dbl_init, dbl_place, NULL, NULL,
+                                          &dbl_pre_plan};
+
+/* A running job stopped by the policy keeps its work: started at 05:00
+ * for 10 h, stopped at 07:00 and planned again for 08:00 with a 10-minute
+ * restart, it ends at 08:00 + 10 min + 8 h; its record keeps its first
+ * start, and its energy is that of 10 h 10 min of running (the check mode
+ * verifies every site's jobs + idle = total, the stopped run included). */
+static void test_engine_preempt(void **st)
+{
+	(void)st;
+	double kwh[2];
+	for (int mode = 0; mode < 2; mode++) {
+		sl_network *net = net_new();
+		sl_trace t = {0};
+		job(&t, 1, T0, 1, 10, 0, -1);
+		job(&t, 2, T0 + 30 * H, 1, 1, 0, -1);
+		sl_sim_opts o = {0};
+		o.check = 1;
+		sl_sim *sim = NULL;
+		dbl_preempts = mode;
+		assert_int_equal(sl_sim_new_ops(net, &t, &dbl_pre_ops, &o, &sim, NULL), 0);
+		assert_int_equal(sl_sim_run(sim, NULL), 0);
+		assert_int_equal(sl_sim_close(sim, 0, NULL), 0);
+		const sl_sim_job *r = sl_sim_jobs(sim, NULL);
+		assert_int_equal(r[0].start, T0 + 5 * H);
+		if (mode) {
+			assert_int_equal(the_dbl.rc[0], 0);
+			assert_int_equal(the_dbl.rc[1], SL_ESTATE);
+			assert_int_equal(the_dbl.rc[2], SL_EINVAL);
+			assert_int_equal(the_dbl.rc[3], 0);
+			assert_int_equal(r[0].end, T0 + 16 * H + 600);
+			assert_int_equal(the_dbl.starts, 3); /* job 1 twice, job 2 */
+		} else {
+			assert_int_equal(r[0].end, T0 + 15 * H);
+		}
+		assert_int_equal(r[0].status, SL_JOB_DONE);
+		kwh[mode] = r[0].energy_kwh;
+		sl_sim_free(sim);
+		fix_trace_free(&t);
+		sl_network_free(net);
+	}
+	assert_true(fabs(kwh[1] / kwh[0] - (10 * H + 600.0) / (10 * H)) < 1e-9);
+}
+
 /* ---- the built-in scenario: plans are what happens ---- */
 
 /* Run the built-in scenario (4 generated days at 0.8 load) under params
@@ -822,7 +901,7 @@ static void test_plans_hold_on_scenario(void **st)
 {
 	(void)st;
 	size_t started, deferred, slipped, relocated;
-	plans_on_scenario("hold_q=1", &started, &deferred, &slipped, &relocated);
+	plans_on_scenario("hold_q=1,preempt=0", &started, &deferred, &slipped, &relocated);
 	assert_true(started > 300);
 	assert_true(deferred > 20);
 	assert_int_equal(slipped, 0);
@@ -837,11 +916,62 @@ static void test_plans_mostly_hold_predicted(void **st)
 {
 	(void)st;
 	size_t started, deferred, slipped, relocated;
-	plans_on_scenario("hold_q=0.7", &started, &deferred, &slipped, &relocated);
+	plans_on_scenario("hold_q=0.7,preempt=0", &started, &deferred, &slipped, &relocated);
 	assert_true(relocated > 0); /* starts with no room left at their site moved elsewhere */
 	assert_true(started > 300);
 	assert_true(deferred > 20);
 	assert_true(slipped * 50 <= started);
+}
+
+/* Stopping running jobs on the built-in scenario (4 days at 0.8 load, the
+ * same run as above with the defaults, check mode on): jobs are stopped,
+ * each restarts and completes, where a stop's receipt said, a stopped
+ * job's record spans its runs and every pause, and no more deadlines are
+ * missed than without preemption. */
+static void test_preempt_on_scenario(void **st)
+{
+	(void)st;
+	int64_t misses[2];
+	for (int mode = 0; mode < 2; mode++) {
+		sl_network *net = NULL;
+		sl_trace t = {0};
+		assert_int_equal(
+		    sl_scenario_load("scenarios/xinjiang-chongqing/scenario.yaml", &net, NULL, NULL), 0);
+		sl_gen_opts g = {0};
+		g.seed = 11;
+		g.days = 4;
+		g.load = 0.8;
+		assert_int_equal(sl_workload_gen(net, &g, &t, NULL), 0);
+		seen s;
+		sl_sim *sim = run(net, &t, mode ? "preempt=1" : "preempt=0", &s);
+		const sl_sim_job *r = sl_sim_jobs(sim, NULL);
+		int stopped = 0, receipts = 0; /* every receipt is in the JSON (s.r keeps 64) */
+		for (const char *p = s.json; (p = strstr(p, "\"decision\":\"stop\"")); p++)
+			receipts++;
+		for (size_t i = 0; i < t.n; i++) {
+			int64_t run = t.jobs[i].run_s < t.jobs[i].est_s ? t.jobs[i].run_s : t.jobs[i].est_s;
+			if (!r[i].stops)
+				continue;
+			stopped++;
+			assert_true(r[i].status == SL_JOB_DONE || r[i].status == SL_JOB_KILLED);
+			assert_true(r[i].end - r[i].start >= run + 600 * (int64_t)r[i].stops);
+		}
+		if (mode)
+			assert_true(stopped > 0);
+		else
+			assert_int_equal(stopped, 0);
+		assert_true(receipts >= stopped);
+		const sl_sim_summary *sum = sl_sim_get_summary(sim);
+		assert_int_equal(sum->residency_breaches, 0);
+		assert_int_equal(sum->latency_violations, 0);
+		assert_int_equal(sum->completed + sum->killed + sum->rejected, (int64_t)t.n);
+		misses[mode] = sum->deadline_violations;
+		seen_free(&s);
+		sl_sim_free(sim);
+		sl_trace_release(&t);
+		sl_network_free(net);
+	}
+	assert_true(misses[1] <= misses[0]);
 }
 
 int main(void)
@@ -860,8 +990,10 @@ int main(void)
 		cmocka_unit_test(test_params),
 		cmocka_unit_test(test_engine_moves),
 		cmocka_unit_test(test_engine_retarget),
+		cmocka_unit_test(test_engine_preempt),
 		cmocka_unit_test(test_plans_hold_on_scenario),
 		cmocka_unit_test(test_plans_mostly_hold_predicted),
+		cmocka_unit_test(test_preempt_on_scenario),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

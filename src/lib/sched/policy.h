@@ -105,6 +105,11 @@ typedef struct sl_plan_ctl {
 	void *ud;
 	int (*move)(void *ud, int32_t handle, int64_t not_before);
 	int (*retarget)(void *ud, int32_t handle, int site, int64_t not_before);
+	/* preempt(ud, handle, restart_s, not_before) (may be NULL): stop a
+	 * running job now; it keeps the work done (a checkpoint), joins its
+	 * site's queue again at max(not_before, now) and its next run begins
+	 * with restart_s of overhead.  0, or SL_ESTATE if it is not running. */
+	int (*preempt)(void *ud, int32_t handle, int32_t restart_s, int64_t not_before);
 } sl_plan_ctl;
 
 struct sl_receipt; /* sched/receipt.h */

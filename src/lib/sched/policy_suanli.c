@@ -60,6 +60,8 @@ static void defaults(sq_params *p, uint64_t seed)
 	p->max_slack_s = 72 * SL_HOUR;
 	p->pull = 1;
 	p->bump = SQ_BUMP_EXPECTED;
+	p->preempt = 1;
+	p->restart_s = 10 * 60;
 	p->green_now = 1;
 	p->green_busy = 0.5;
 	p->horizon_s = 96 * SL_HOUR;
@@ -155,6 +157,16 @@ static int parse_kv(sq_params *p, parsed *x, const char *k, const char *v, const
 	if (!strcmp(k, "bump"))
 		return *what = "safe or expected",
 		       (p->bump = parse_choice(v, (const char *const[]){"safe", "expected"}, 2)) < 0 ? -1 : 0;
+	if (!strcmp(k, "preempt"))
+		return *what = "0 or 1", (p->preempt = parse_choice(v, (const char *const[]){"0", "1"}, 2)) < 0 ? -1 : 0;
+	if (!strcmp(k, "restart")) {
+		int64_t dur;
+		*what = "a duration up to a day";
+		if (parse_duration(v, &dur) || dur < 0 || dur > SL_DAY)
+			return -1;
+		p->restart_s = (int32_t)dur;
+		return 0;
+	}
 	if (!strcmp(k, "horizon"))
 		return *what = "a duration (e.g. 96h)", parse_duration(v, &p->horizon_s);
 	if (!strcmp(k, "replan")) {
@@ -425,6 +437,10 @@ static sq_site_eval *make_room(sq_state *s, const sq_ask *a, int ne, const sl_vi
 	}
 	for (int j = 0; j < n; j++)
 		if (sq__bump(s, a, &s->ev[order[j]], v, p_ref))
+			return &s->ev[order[j]];
+	/* Then by stopping running jobs. */
+	for (int j = 0; j < n && s->p.preempt && s->ctl && s->ctl->preempt; j++)
+		if (sq__preempt(s, a, &s->ev[order[j]], v, p_ref))
 			return &s->ev[order[j]];
 	return NULL;
 }

@@ -57,6 +57,8 @@ typedef struct sq_params {
 	int64_t risk_s;             /* a start closer than this to the latest start pays w_late
 	                             * in proportion (lateness risk: slips eat the margin) */
 	int bump;                   /* SQ_BUMP_*: which planned jobs making room may move */
+	int preempt;                /* making room may stop running jobs (checkpoint, requeue) */
+	int32_t restart_s;          /* what a stopped job's next run begins with */
 } sq_params;
 
 /* Making room for a job with no start in its slack: move only planned
@@ -65,6 +67,10 @@ typedef struct sq_params {
  * (expected: the runtime/estimate ratios learnt give each start's chance
  * of ending late). */
 enum { SQ_BUMP_SAFE = 0, SQ_BUMP_EXPECTED = 1 };
+
+/* Making room (moving planned jobs, or stopping running ones) must lower
+ * the expected misses by at least this much. */
+#define SQ_BUMP_GAIN 0.05
 
 /* One site's forecast tables, valid from the step sq_state.k_tab for H
  * steps: a[k - base] is the per-kW rate of step k (carbon: PUE x grid
@@ -92,6 +98,7 @@ typedef struct sq_ratio {
 	double sum;
 	uint32_t bin[SQ_RBINS];
 	double q;                   /* hold_q's quantile of the bins (1 until hold_min_n) */
+	uint32_t above[SQ_RBINS + 1]; /* jobs in bins i and up */
 } sq_ratio;
 
 /* One request being planned: the job's shape and what the policy expects
@@ -115,10 +122,13 @@ typedef struct sq_rec {
 	int32_t handle;             /* the engine's job handle */
 	int32_t next_free;          /* free list link; -1 */
 	int32_t dpos;               /* index in the deferred list, -1 when not there */
+	int32_t rprev, rnext;       /* its site's list of running placements (-1: none) */
 	int16_t site;
 	int16_t cls;
 	uint8_t live, running;
 	uint8_t flex;               /* it is planned within its slack: moves keep it there */
+	uint8_t stopped;            /* preempted at least once: est_s, hold_s and latest are
+	                             * for the work left (its ratio is not learnt) */
 	int32_t cores, gpus, est_s;
 	int32_t hold_s;
 	uint32_t serial;            /* tells a stale overrun watch from this placement's */
@@ -179,6 +189,7 @@ typedef struct sq_state {
 	int32_t *deferred;          /* tickets of placed, not yet started jobs */
 	int32_t ndeferred, cap_deferred;
 	int32_t *scratch;           /* re-plan snapshot */
+	int32_t *run_head;          /* [nsites] each site's running placements, a list (-1: none) */
 	int64_t k_last_replan;
 	int64_t k_issue_replanned;  /* the issue the last full re-plan used */
 	uint8_t *site_dirty;        /* [nsites]: a job ended there since the last re-plan */
@@ -205,7 +216,7 @@ typedef struct sq_state {
 	int64_t now_t;              /* the engine's time at the current call */
 
 	/* counters (tests read them; the description does not) */
-	int64_t moves, late_jobs, fallback, bumped, extended, repaired, relocated;
+	int64_t moves, late_jobs, fallback, bumped, extended, repaired, relocated, preempted;
 } sq_state;
 
 /* policy_suanli_score.c */
@@ -266,6 +277,12 @@ void sq__recs_free(sq_state *s);
  * when done (the job can now start at e->arrive: e->best is set; the
  * moves are made), 0 when not possible (nothing changed). */
 int sq__bump(sq_state *s, const sq_ask *a, sq_site_eval *e, const sl_view *v, double p_ref);
+/* Make room for the job to start on arrival at e's site by stopping
+ * running jobs with deadlines (sl_plan_ctl.preempt), cheapest in expected
+ * misses first, when fewer misses are to be expected; they restart there
+ * after its hold.  1 when done (e->best set), 0 when not (nothing changed). */
+int sq__preempt(sq_state *s, const sq_ask *a, sq_site_eval *e, const sl_view *v, double p_ref);
+
 void sq__bind(void *state, const sl_plan_ctl *ctl);
 int32_t sq__adopt(void *state, const sl_job *job, int site, int64_t start, int32_t handle,
                   const sl_view *view);

@@ -26,6 +26,7 @@
  * input sent there again from now (sl_plan_ctl.retarget).
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/mem.h"
@@ -88,6 +89,7 @@ void sq__recs_free(sq_state *s)
 	sl_free(s->rec);
 	sl_free(s->deferred);
 	sl_free(s->scratch);
+	sl_free(s->run_head);
 }
 
 /* ---------- holding ---------- */
@@ -154,11 +156,38 @@ static void watch(sq_state *s, int32_t t, const sq_rec *r)
 		sl_heap_push(&s->watch, r->k1, ++s->next_serial, (uint64_t)r->serial << 32 | (uint32_t)t);
 }
 
+/* r (ticket t) starts, or stops, running at its site. */
+static void run_link(sq_state *s, int32_t t, sq_rec *r)
+{
+	if (!s->run_head) {
+		s->run_head = sl_malloc((size_t)s->net->nsites * sizeof *s->run_head);
+		for (int i = 0; i < s->net->nsites; i++)
+			s->run_head[i] = -1;
+	}
+	r->rprev = -1;
+	r->rnext = s->run_head[r->site];
+	if (r->rnext >= 0)
+		s->rec[r->rnext].rprev = t;
+	s->run_head[r->site] = t;
+	r->running = 1;
+}
+
+static void run_unlink(sq_state *s, sq_rec *r)
+{
+	if (r->rprev >= 0)
+		s->rec[r->rprev].rnext = r->rnext;
+	else
+		s->run_head[r->site] = r->rnext;
+	if (r->rnext >= 0)
+		s->rec[r->rnext].rprev = r->rprev;
+	r->running = 0;
+}
+
 static void on_start(sq_state *s, int32_t t, sq_rec *r, int64_t at)
 {
 	deferred_remove(s, t);
 	sl_resv_mark_start(&s->resv, r->site, r->k0, -1);
-	r->running = 1;
+	run_link(s, t, r);
 	r->t_start = at;
 	if (at != r->t_plan) {
 		/* The site's queue held it: the reservation follows the real start. */
@@ -172,10 +201,12 @@ static void on_start(sq_state *s, int32_t t, sq_rec *r, int64_t at)
 
 static void on_end(sq_state *s, int32_t t, sq_rec *r, int64_t at)
 {
+	run_unlink(s, r);
 	int64_t k_end = sl_forecast_step_of(s->net, at);
 	if (k_end < r->k1)
 		sl_resv_add(&s->resv, r->site, k_end, r->k1, -r->cores, -r->gpus);
-	sq__learn(s, r->cls, at - r->t_start, r->est_s);
+	if (!r->stopped)
+		sq__learn(s, r->cls, at - r->t_start, r->est_s);
 	s->site_dirty[r->site] = 1; /* room opened: planned jobs there may move up */
 	rec_free(s, t);
 }
@@ -222,12 +253,12 @@ int32_t sq__adopt(void *state, const sl_job *job, int site, int64_t start, int32
 
 /* ---------- re-planning ---------- */
 
-static void move_receipt(sq_state *s, const sq_rec *r, const sl_receipt_option *o, int64_t from,
-                         int64_t now)
+static void kind_receipt(sq_state *s, int kind, const sq_rec *r, const sl_receipt_option *o,
+                         int64_t from, int64_t now)
 {
 	sl_receipt rc;
 	memset(&rc, 0, sizeof rc);
-	rc.kind = SL_RECEIPT_MOVE;
+	rc.kind = kind;
 	rc.policy = "suanli";
 	rc.job_id = r->job_id;
 	rc.decided = now;
@@ -259,7 +290,7 @@ static int move_to(sq_state *s, sq_rec *r, const sl_receipt_option *o, const sl_
 		return 0;
 	}
 	if (s->rfn)
-		move_receipt(s, r, o, from, v->now);
+		kind_receipt(s, SL_RECEIPT_MOVE, r, o, from, v->now);
 	return 1;
 }
 
@@ -354,7 +385,7 @@ static int relocate_to(sq_state *s, sq_rec *r, const sq_site_eval *best, int lat
 	}
 	s->relocated++;
 	if (s->rfn)
-		move_receipt(s, r, &best->best, old.t_plan, v->now);
+		kind_receipt(s, SL_RECEIPT_MOVE, r, &best->best, old.t_plan, v->now);
 	return 1;
 }
 
@@ -665,13 +696,17 @@ void sq__replan(void *state, const sl_view *v, const sl_plan_ctl *ctl)
 	for (int i = 0; i < s->net->nsites; i++)
 		dirty |= s->site_dirty[i];
 	int any = dirty && s->p.pull == 2;
+	/* A late job looks for room wherever it opened, unless stopping
+	 * running jobs made room for it when it was placed (measured: with
+	 * preemption this costs time and saves no misses). */
+	int late_anywhere = dirty && !(s->p.preempt && ctl->preempt);
 	int32_t n = s->ndeferred;
 	memcpy(s->scratch, s->deferred, (size_t)n * sizeof *s->scratch);
 	for (int32_t i = 0; i < n; i++) {
 		sq_rec *r = &s->rec[s->scratch[i]];
 		if (!r->live || r->running || r->dpos < 0 || r->t_plan <= v->now ||
 		    (!all && !s->site_dirty[r->site] && !(any && r->flex) &&
-		     !(dirty && r->t_plan > r->latest)))
+		     !(late_anywhere && r->t_plan > r->latest)))
 			continue;
 		s->moves += r->flex ? replan_one(s, r, v, ctl, !all) : compress_one(s, r, v, ctl);
 	}
@@ -764,7 +799,7 @@ static void bump_commit(sq_state *s, const int32_t *bl, int nb, const int64_t *f
 		s->ctl->move(s->ctl->ud, r->handle, r->t_plan);
 		if (s->rfn) {
 			sl_receipt_option o = {r->site, r->t_plan, 0, 0, r->transfer_cny, 0};
-			move_receipt(s, r, &o, from[i], v->now);
+			kind_receipt(s, SL_RECEIPT_MOVE, r, &o, from[i], v->now);
 		}
 	}
 	s->bumped += nb;
@@ -799,9 +834,6 @@ static int fits_first_step(const sq_state *s, const sq_ask *a, int site, int64_t
 	return c + a->cores <= s->resv.inst_c[site] && g + a->gpus <= s->resv.inst_g[site];
 }
 
-/* A bump must save at least this many expected misses. */
-#define BUMP_GAIN 0.05
-
 int sq__bump(sq_state *s, const sq_ask *a, sq_site_eval *e, const sl_view *v, double p_ref)
 {
 	int32_t bl[BUMP_MAX];
@@ -811,7 +843,7 @@ int sq__bump(sq_state *s, const sq_ask *a, sq_site_eval *e, const sl_view *v, do
 		return 0;
 	int expected = s->p.bump == SQ_BUMP_EXPECTED;
 	double p_new = expected ? sq__miss_p(s, a->cls, a->est_s, e->arrive, e->latest_dl) : 0;
-	if (expected && p_ref - p_new < BUMP_GAIN)
+	if (expected && p_ref - p_new < SQ_BUMP_GAIN)
 		return 0; /* moving others can only add to what it would save */
 	sq__steps(s, e->arrive, a->hold_s, &k0, &k1);
 	int nb = blockers(s, a, e, k0, k1, bl);
@@ -836,13 +868,120 @@ int sq__bump(sq_state *s, const sq_ask *a, sq_site_eval *e, const sl_view *v, do
 	sl_resv_mark_start(&s->resv, e->site, k0, -1);
 	if (moved == nb && expected &&
 	    p_new + blockers_miss_p(s, bl, nb, NULL) >
-	        p_ref + blockers_miss_p(s, bl, nb, from) - BUMP_GAIN)
+	        p_ref + blockers_miss_p(s, bl, nb, from) - SQ_BUMP_GAIN)
 		moved = -1; /* no fewer misses to expect: leave the plan as it was */
 	if (moved < nb) {
 		bump_undo(s, bl, nb, moved < 0 ? nb : moved, from, flex);
 		return 0;
 	}
 	bump_commit(s, bl, nb, from, v);
+	double c, m;
+	sq__predict(s, e->site, e->pkw, e->arrive, a->run_s, &c, &m);
+	m += e->transfer_cny;
+	e->best = (sl_receipt_option){e->site, e->arrive, c, m, e->transfer_cny,
+	                              sq__score(s, a, c, m, e->arrive, e->arrive, e->latest_dl)};
+	e->has_best = 1;
+	return 1;
+}
+
+/* ---------- preemption ---------- */
+
+#define PRE_MAX 64
+
+typedef struct victim {
+	int32_t t, gpus;
+	double dp;      /* the rise in its chance of missing */
+} victim;
+
+/* Cheapest first; among equals the biggest (fewer stops), then the oldest
+ * ticket, so the order never depends on the list's. */
+static int victim_cmp(const void *x, const void *y)
+{
+	const victim *a = x, *b = y;
+	if (a->dp != b->dp)
+		return a->dp < b->dp ? -1 : 1;
+	if (a->gpus != b->gpus)
+		return a->gpus > b->gpus ? -1 : 1;
+	return a->t < b->t ? -1 : a->t > b->t;
+}
+
+int sq__preempt(sq_state *s, const sq_ask *a, sq_site_eval *e, const sl_view *v, double p_ref)
+{
+	const sl_plan_ctl *ctl = s->ctl;
+	if (!ctl || !ctl->preempt || s->p.bump != SQ_BUMP_EXPECTED)
+		return 0;
+	double p_new = sq__miss_p(s, a->cls, a->est_s, e->arrive, e->latest_dl);
+	if (p_ref - p_new < SQ_BUMP_GAIN)
+		return 0;
+	int64_t k0, k1, step = s->net->step_s;
+	sq__steps(s, e->arrive, a->hold_s, &k0, &k1);
+	int64_t t_after = s->net->t0 + k1 * step; /* victims restart after its hold */
+	victim vs[PRE_MAX];
+	int nv = 0;
+	for (int32_t t = s->run_head ? s->run_head[e->site] : -1; t >= 0 && nv < PRE_MAX;
+	     t = s->rec[t].rnext) {
+		sq_rec *r = &s->rec[t];
+		if (r->latest == INT64_MAX ||
+		    r->job.latency_budget_ms > 0 || r->k1 <= k0 || (a->gpus > 0 && r->gpus == 0))
+			continue;
+		int64_t deadline = r->latest + r->est_s, ran = v->now - r->t_start;
+		int64_t left = r->est_s - ran + s->p.restart_s;
+		if (left <= s->p.restart_s)
+			continue; /* about to end anyway */
+		double old = sq__miss_p(s, r->cls, r->est_s, r->t_start, r->latest);
+		double p = sq__miss_p(s, r->cls, (int32_t)left, t_after, deadline - left);
+		vs[nv++] = (victim){t, r->gpus, p - old};
+	}
+	if (nv == 0)
+		return 0;
+	qsort(vs, (size_t)nv, sizeof *vs, victim_cmp);
+	/* Take victims' holds out, cheapest first, until the job can start. */
+	int n = 0, ok = 0;
+	double cost = 0;
+	int64_t kn = sl_forecast_step_of(s->net, v->now);
+	while (n < nv && !ok && p_new + cost + vs[n].dp <= p_ref - SQ_BUMP_GAIN) {
+		sq_rec *r = &s->rec[vs[n++].t];
+		cost += vs[n - 1].dp;
+		sl_resv_add(&s->resv, r->site, kn, r->k1, -r->cores, -r->gpus);
+		ok = sl_resv_startable(&s->resv, e->site, k0, k1, a->cores, a->gpus);
+	}
+	if (!ok) {
+		for (int i = 0; i < n; i++) {
+			sq_rec *r = &s->rec[vs[i].t];
+			sl_resv_add(&s->resv, r->site, kn, r->k1, r->cores, r->gpus);
+		}
+		return 0;
+	}
+	/* Stop them; each is planned again at its site after the job's hold. */
+	for (int i = 0; i < n; i++) {
+		int32_t t = vs[i].t;
+		sq_rec *r = &s->rec[t];
+		int64_t deadline = r->latest + r->est_s, ran = v->now - r->t_start;
+		int32_t left = (int32_t)(r->est_s - ran) + s->p.restart_s;
+		if (ctl->preempt(ctl->ud, r->handle, s->p.restart_s, t_after) != 0) {
+			sl_resv_add(&s->resv, r->site, kn, r->k1, r->cores, r->gpus); /* still running */
+			continue;
+		}
+		run_unlink(s, r);
+		r->stopped = 1;
+		r->est_s = left;
+		r->latest = deadline - left;
+		int32_t h = sq__hold_len(s, r->cls, r->job.est_s, r->job.est_s - left + s->p.restart_s);
+		r->hold_s = h - (r->job.est_s - left + s->p.restart_s) + s->p.restart_s;
+		if (r->hold_s < 1 || r->hold_s > left)
+			r->hold_s = left;
+		r->t_plan = t_after;
+		r->flex = t_after <= r->latest;
+		r->serial = ++s->next_serial; /* its overrun watch is stale now */
+		sq__steps(s, r->t_plan, r->hold_s, &r->k0, &r->k1);
+		reserve(s, r, +1);
+		deferred_add(s, t);
+		s->preempted++;
+		if (s->rfn) {
+			sl_receipt_option o = {r->site, r->t_plan, 0, 0, r->transfer_cny, 0};
+			kind_receipt(s, SL_RECEIPT_STOP, r, &o, v->now, v->now);
+		}
+	}
 	double c, m;
 	sq__predict(s, e->site, e->pkw, e->arrive, a->run_s, &c, &m);
 	m += e->transfer_cny;

@@ -312,7 +312,10 @@ void sq__learn(sq_state *s, int cls, int64_t run_s, int32_t est_s)
 	int b = (int)ceil(x * SQ_RBINS) - 1;
 	r->n++;
 	r->sum += x;
-	r->bin[b < 0 ? 0 : b]++;
+	b = b < 0 ? 0 : b;
+	r->bin[b]++;
+	for (int i = 0; i <= b; i++) /* the suffix sums sq__miss_p reads */
+		r->above[i]++;
 	/* The quantile moves slowly: recomputed every 16 ends (and at the
 	 * first use), not at each. */
 	if (s->p.hold_q < 1 && r->n >= (uint32_t)s->p.hold_min_n &&
@@ -332,10 +335,9 @@ double sq__miss_p(const sq_state *s, int cls, int32_t est_s, int64_t start, int6
 	const sq_ratio *r = ratio_of(s, cls);
 	if (r->n < (uint32_t)s->p.hold_min_n)
 		return 1 - x;
-	double above = 0, fb = x * SQ_RBINS;
+	double fb = x * SQ_RBINS;
 	int b = (int)fb;
-	for (int i = b + 1; i < SQ_RBINS; i++)
-		above += r->bin[i];
+	double above = r->above[b + 1 <= SQ_RBINS ? b + 1 : SQ_RBINS];
 	if (b < SQ_RBINS)
 		above += r->bin[b] * (b + 1 - fb); /* the part of x's bin above it */
 	return above / r->n;

@@ -78,7 +78,10 @@ static void put_nearest(FILE *f, const sl_network *net, const sl_receipt *r)
 
 static const char *kind_name(int kind)
 {
-	return kind == SL_RECEIPT_REJECT ? "reject" : kind == SL_RECEIPT_MOVE ? "move" : "place";
+	return kind == SL_RECEIPT_REJECT ? "reject"
+	       : kind == SL_RECEIPT_MOVE ? "move"
+	       : kind == SL_RECEIPT_STOP ? "stop"
+	                                 : "place";
 }
 
 /* 0, or SL_EIO when the stream has failed. */
@@ -116,7 +119,7 @@ int sl_receipt_write_json(FILE *f, const sl_network *net, const sl_receipt *r, s
 		put_str(f, site_id(net, r->chosen.site));
 		fprintf(f, ",\"start\":%lld,\"deferred_s\":%lld", (long long)r->chosen.start,
 		        (long long)(r->chosen.start - r->arrive));
-		if (r->kind == SL_RECEIPT_MOVE)
+		if (r->kind == SL_RECEIPT_MOVE || r->kind == SL_RECEIPT_STOP)
 			fprintf(f, ",\"moved_from\":%lld", (long long)r->moved_from);
 		else
 			fprintf(f, ",\"late\":%s", r->late ? "true" : "false");
@@ -196,7 +199,7 @@ int sl_receipt_write_csv(FILE *f, const sl_network *net, const sl_receipt *r, sl
 		put_csv(f, site_id(net, r->chosen.site));
 		fprintf(f, ",%lld,%lld,%s,", (long long)r->chosen.start,
 		        (long long)(r->chosen.start - r->arrive), place ? (r->late ? "1" : "0") : "");
-		if (r->kind == SL_RECEIPT_MOVE)
+		if (r->kind == SL_RECEIPT_MOVE || r->kind == SL_RECEIPT_STOP)
 			fprintf(f, "%lld", (long long)r->moved_from);
 		fprintf(f, ",%.1f,%.4f,%.4f,%.5f", r->chosen.carbon_g, r->chosen.cost_cny,
 		        r->chosen.transfer_cny, r->chosen.score);

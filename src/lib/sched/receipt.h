@@ -31,7 +31,9 @@
 #include "model/network.h"
 #include "sched/policy.h"
 
-enum { SL_RECEIPT_PLACE = 0, SL_RECEIPT_REJECT = 1, SL_RECEIPT_MOVE = 2 };
+/* A stop: a running job was preempted to make room; chosen is its planned
+ * restart, moved_from when it was stopped. */
+enum { SL_RECEIPT_PLACE = 0, SL_RECEIPT_REJECT = 1, SL_RECEIPT_MOVE = 2, SL_RECEIPT_STOP = 3 };
 
 /* Reasons a receipt gives for an excluded site: the SL_REJECT_* codes
  * (no_route .. too_big, deadline) and one of its own. */

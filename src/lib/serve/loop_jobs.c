@@ -211,7 +211,7 @@ static int live_retarget(void *ud, int32_t handle, int site, int64_t not_before)
 void sl__loop_ctl_init(sl_loop *lp)
 {
 	const sl_policy_ops *p = lp->cfg.policy;
-	lp->ctl = (sl_plan_ctl){lp, live_move, live_retarget};
+	lp->ctl = (sl_plan_ctl){lp, live_move, live_retarget, NULL};
 	if (p->plan && p->plan->bind)
 		p->plan->bind(lp->policy, &lp->ctl);
 }

@@ -71,6 +71,7 @@ static int check_trace(const sl_network *net, const sl_trace *t, sl_err *err)
 
 static int move_planned(void *ud, int32_t j, int64_t not_before);
 static int retarget_planned(void *ud, int32_t j, int site, int64_t not_before);
+static int preempt_running(void *ud, int32_t j, int32_t restart_s, int64_t not_before);
 
 static void setup(sl_sim *sim)
 {
@@ -108,6 +109,9 @@ static void setup(sl_sim *sim)
 		sim->ctl.ud = sim;
 		sim->ctl.move = move_planned;
 		sim->ctl.retarget = retarget_planned;
+		sim->ctl.preempt = preempt_running;
+		sim->seg_end = sl_calloc(sim->trace->n ? sim->trace->n : 1, sizeof *sim->seg_end);
+		sim->run_of = sl_calloc(sim->trace->n ? sim->trace->n : 1, sizeof *sim->run_of);
 	}
 }
 
@@ -187,6 +191,10 @@ void sl_sim_free(sl_sim *sim)
 	sl_free(sim->waits);
 	sl_free(sim->ticket);
 	sl_free(sim->planned);
+	sl_free(sim->seg_end);
+	sl_free(sim->run_of);
+	sl_free(sim->pre);
+	sl_free(sim->pre_of);
 	sl_free(sim->resent);
 	sl_free(sim);
 }
@@ -218,6 +226,12 @@ static void mark_dirty(sl_sim *sim, int s)
 		sim->is_dirty[s] = 1;
 		sim->dirty[sim->ndirty++] = s;
 	}
+}
+
+/* Job j's record of earlier runs, if it was ever stopped. */
+static const sim_pre *stopped(const sl_sim *sim, int32_t j)
+{
+	return sim->pre_of && sim->pre_of[j] ? &sim->pre[sim->pre_of[j] - 1] : NULL;
 }
 
 static int fail(sl_sim *sim, int code, const char *fmt, long long a, long long b)
@@ -253,15 +267,24 @@ static void on_start(void *ud, int32_t j, int32_t run, int64_t now, int64_t end_
 	ss->pend_c -= job->cores;
 	ss->pend_g -= job->gpus;
 	ss->pend_jobs--;
-	ss->jobs++;
+	const sim_pre *p = stopped(sim, j);
+	if (!p) { /* a job restarted after a preemption keeps its first start */
+		ss->jobs++;
+		r->start = now;
+	}
 	/* Until the end these hold minus the site integrals at the start. */
-	r->start = now;
 	r->energy_kwh = -ss->E;
 	r->carbon_g = -ss->C;
 	r->carbon_alt_g = -ss->Calt;
 	r->cost_cny = -ss->M;
-	int32_t run_s = job->run_s < job->est_s ? job->run_s : job->est_s;
+	int64_t run_s = job->run_s < job->est_s ? job->run_s : job->est_s;
+	if (p)
+		run_s += p->extra_s - p->done_s;
 	push_event(sim, now + run_s, EV_END, j, run);
+	if (sim->seg_end) {
+		sim->seg_end[j] = now + run_s;
+		sim->run_of[j] = run;
+	}
 	job_event(sim, SL_JOBEV_START, j);
 	if (sim->opts.check && (ss->busy_c > sim->net->sites[r->site].cores ||
 	                        ss->busy_g > sim->net->sites[r->site].gpus))
@@ -288,10 +311,26 @@ static void on_end(sl_sim *sim, int32_t j, int32_t run)
 	r->carbon_g = (ss->C + r->carbon_g) * inc / SIM_J_PER_KWH;
 	r->carbon_alt_g = (ss->Calt + r->carbon_alt_g) * inc / SIM_J_PER_KWH;
 	r->cost_cny = (ss->M + r->cost_cny) * inc / SIM_J_PER_KWH;
+	const sim_pre *p = stopped(sim, j);
+	if (p) { /* and its earlier runs */
+		r->energy_kwh += p->E / SIM_J_PER_KWH;
+		r->carbon_g += p->C / SIM_J_PER_KWH;
+		r->carbon_alt_g += p->Calt / SIM_J_PER_KWH;
+		r->cost_cny += p->M / SIM_J_PER_KWH;
+	}
+	if (sim->seg_end)
+		sim->seg_end[j] = 0;
 	if (sim->now > sim->last_end)
 		sim->last_end = sim->now;
 	sim__job_ended(sim, job, r);
 	sim__energy_job_end(sim, job, r);
+	if (p) { /* its earlier runs went to their sites */
+		sl_sim_site_sum *o = &sim->sum.sites[r->site];
+		o->job_kwh -= p->E / SIM_J_PER_KWH;
+		o->job_carbon_g -= p->C / SIM_J_PER_KWH;
+		o->job_carbon_alt_g -= p->Calt / SIM_J_PER_KWH;
+		o->job_cost_cny -= p->M / SIM_J_PER_KWH;
+	}
 	sl_site_queue_finish(&sim->site[r->site].q, run);
 	mark_dirty(sim, r->site);
 	job_event(sim, SL_JOBEV_END, j);
@@ -305,7 +344,12 @@ static void enqueue(sl_sim *sim, int32_t j)
 	sl_site_queue *q = &sim->site[s].q;
 	if (sim->planned)
 		sim->planned[j] = INT64_MIN; /* queued: no planned start to move any more */
-	sl_site_queue_push(q, sim->now, j, job->cores, job->gpus, job->est_s, on_start, sim);
+	int64_t est = job->est_s;
+	const sim_pre *p = stopped(sim, j);
+	if (p)
+		est += p->extra_s - p->done_s;
+	sl_site_queue_push(q, sim->now, j, job->cores, job->gpus, (int32_t)(est > 1 ? est : 1),
+	                   on_start, sim);
 	if (q->nwait > 0)
 		mark_dirty(sim, s);
 }
@@ -423,6 +467,67 @@ static int retarget_planned(void *ud, int32_t j, int site, int64_t not_before)
 	return eligible_at(sim, j, at);
 }
 
+/* sl_plan_ctl.preempt: running job j stops now and joins its site's queue
+ * again at max(not_before, now), keeping the work it has done (as a
+ * checkpoint would); its next run begins with restart_s of overhead.  Its
+ * energy so far is kept for its record.  SL_ESTATE if it is not running. */
+static int preempt_running(void *ud, int32_t j, int32_t restart_s, int64_t not_before)
+{
+	sl_sim *sim = ud;
+	if (j < 0 || (size_t)j >= sim->trace->n || restart_s < 0)
+		return SL_EINVAL;
+	if (sim->seg_end[j] <= sim->now)
+		return SL_ESTATE; /* not running, or ending now */
+	if (!sim->pre_of)
+		sim->pre_of = sl_calloc(sim->trace->n, sizeof *sim->pre_of);
+	if (!sim->pre_of[j]) {
+		if (sim->npre == sim->pre_cap) {
+			sim->pre_cap = sim->pre_cap ? 2 * sim->pre_cap : 64;
+			sim->pre = sl_realloc(sim->pre, (size_t)sim->pre_cap * sizeof *sim->pre);
+		}
+		memset(&sim->pre[sim->npre], 0, sizeof *sim->pre);
+		sim->pre_of[j] = ++sim->npre;
+	}
+	const sl_job *job = &sim->trace->jobs[j];
+	sl_sim_job *r = &sim->res[j];
+	sim_site *ss = &sim->site[r->site];
+	sim_pre *p = &sim->pre[sim->pre_of[j] - 1];
+	double inc = job->cores * ss->inc_core_w + job->gpus * ss->inc_gpu_w;
+	sim__advance(sim, r->site, sim->now);
+	ss->busy_c -= job->cores;
+	ss->busy_g -= job->gpus;
+	ss->busy_w -= inc;
+	if (ss->busy_c == 0 && ss->busy_g == 0)
+		ss->busy_w = 0;
+	double dE = (ss->E + r->energy_kwh) * inc, dC = (ss->C + r->carbon_g) * inc;
+	double dA = (ss->Calt + r->carbon_alt_g) * inc, dM = (ss->M + r->cost_cny) * inc;
+	p->E += dE;
+	p->C += dC;
+	p->Calt += dA;
+	p->M += dM;
+	/* This site's job totals get the run now: the job may end elsewhere. */
+	sl_sim_site_sum *o = &sim->sum.sites[r->site];
+	o->job_kwh += dE / SIM_J_PER_KWH;
+	o->job_carbon_g += dC / SIM_J_PER_KWH;
+	o->job_carbon_alt_g += dA / SIM_J_PER_KWH;
+	o->job_cost_cny += dM / SIM_J_PER_KWH;
+	/* The run began with the restart overhead, if any; then work. */
+	int64_t total = job->run_s < job->est_s ? job->run_s : job->est_s;
+	int64_t len = p->stops ? total - p->done_s + p->extra_s : total;
+	int64_t worked = sim->now - (sim->seg_end[j] - len) - (p->stops ? p->extra_s : 0);
+	p->done_s += worked > 0 ? worked : 0;
+	p->extra_s = restart_s;
+	p->stops++;
+	r->stops++;
+	sim->seg_end[j] = 0;
+	sl_site_queue_finish(&ss->q, sim->run_of[j]);
+	mark_dirty(sim, r->site);
+	ss->pend_c += job->cores;
+	ss->pend_g += job->gpus;
+	ss->pend_jobs++;
+	return eligible_at(sim, j, not_before > sim->now ? not_before : sim->now);
+}
+
 static void flush(sl_sim *sim)
 {
 	for (int i = 0; i < sim->ndirty; i++) {
@@ -438,6 +543,8 @@ static void handle(sl_sim *sim, const sim_ev *e, size_t next_job)
 	int32_t job = (int32_t)(e->key & 0x7fffffff);
 	switch ((int)(e->key >> 31) & 3) {
 	case EV_END:
+		if (sim->seg_end && sim->seg_end[job] != sim->now)
+			break; /* a run that was preempted */
 		on_end(sim, job, (int32_t)e->run);
 		break;
 	case EV_ELIGIBLE:

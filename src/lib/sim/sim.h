@@ -85,6 +85,8 @@ typedef struct sl_sim_job {
 	int16_t site;         /* -1 when rejected */
 	uint8_t status;       /* SL_JOB_* */
 	uint8_t reason;       /* SL_REJECT_* when rejected */
+	uint16_t stops;       /* times it was stopped (preempted) and restarted: end - start is
+	                       * then its runtime plus the pauses and restarts */
 } sl_sim_job;
 
 /* One site over one signal step (the scenario step, 1 h in the built-in

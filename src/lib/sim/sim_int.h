@@ -14,6 +14,16 @@
  * placed (from the trace cursor, never in the heap), then policy ticks. */
 enum { EV_END = 0, EV_ELIGIBLE = 1, EV_ARRIVE = 2, EV_TICK = 3 };
 
+/* A preempted job: the work its earlier runs did (kept, as a checkpoint
+ * keeps it), the restart its next run begins with, and the energy and
+ * money of its earlier runs. */
+typedef struct sim_pre {
+	int64_t done_s;
+	int32_t extra_s;
+	int32_t stops;
+	double E, C, Calt, M;   /* site integrals x busy watts, as in sl_sim_job until the end */
+} sim_pre;
+
 #define SIM_J_PER_KWH 3.6e6
 
 /* Event keys: (time - t_begin) << 33 | kind << 31 | job, compared as one
@@ -122,6 +132,13 @@ struct sl_sim {
 	int32_t *resent;               /* [trace->n], allocated at the first retarget: seconds
 	                                * after submission a moved job's input was sent again
 	                                * (0: sent at submission) */
+	int64_t *seg_end;              /* [trace->n] when pol->plan: when the running segment of a
+	                                * job ends (its live EV_END), 0 when not running */
+	int32_t *run_of;               /* [trace->n] when pol->plan: its site-queue run handle */
+	int32_t *pre_of;               /* [trace->n] at the first preemption: 1 + the job's index
+	                                * in pre[], 0 for a job never stopped */
+	struct sim_pre *pre;           /* [npre] the stopped jobs' */
+	int32_t npre, pre_cap;
 	sl_plan_ctl ctl;
 	char desc[256];
 	int32_t vk;                    /* its signal index */

@@ -414,6 +414,10 @@ static sq_site_eval *choose(sq_state *s, const sl_job *job, const sl_view *v, co
 	return best;
 }
 
+/* Stopping running jobs is tried at this many of the best sites (measured
+ * on 96 traces: 1 site 392 misses, 2 246, 3 177, all 7 179). */
+#define SQ_PREEMPT_SITES 3
+
 /* No start within the slack has room anywhere: try to start it on arrival
  * by moving planned jobs that have slack out of its way, best site
  * (by the score of starting on arrival) first. */
@@ -439,7 +443,7 @@ static sq_site_eval *make_room(sq_state *s, const sq_ask *a, int ne, const sl_vi
 		if (sq__bump(s, a, &s->ev[order[j]], v, p_ref))
 			return &s->ev[order[j]];
 	/* Then by stopping running jobs. */
-	for (int j = 0; j < n && s->p.preempt && s->ctl && s->ctl->preempt; j++)
+	for (int j = 0; j < n && j < SQ_PREEMPT_SITES && s->p.preempt && s->ctl && s->ctl->preempt; j++)
 		if (sq__preempt(s, a, &s->ev[order[j]], v, p_ref))
 			return &s->ev[order[j]];
 	return NULL;

@@ -98,7 +98,8 @@ typedef struct sq_ratio {
 	double sum;
 	uint32_t bin[SQ_RBINS];
 	double q;                   /* hold_q's quantile of the bins (1 until hold_min_n) */
-	uint32_t above[SQ_RBINS + 1]; /* jobs in bins i and up */
+	uint32_t above[SQ_RBINS + 1]; /* jobs in bins i and up, when above_ok */
+	int above_ok;
 } sq_ratio;
 
 /* One request being planned: the job's shape and what the policy expects
@@ -189,6 +190,7 @@ typedef struct sq_state {
 	int32_t *deferred;          /* tickets of placed, not yet started jobs */
 	int32_t ndeferred, cap_deferred;
 	int32_t *scratch;           /* re-plan snapshot */
+	int16_t *dsite;             /* the site of each deferred[] (scans skip other sites) */
 	int32_t *run_head;          /* [nsites] each site's running placements, a list (-1: none) */
 	int64_t k_last_replan;
 	int64_t k_issue_replanned;  /* the issue the last full re-plan used */
@@ -261,7 +263,12 @@ int64_t sq__earliest_at_site(sq_state *s, const sq_ask *a, const sq_site_eval *e
  * start, ends after its deadline (latest + est_s; latest INT64_MAX: none),
  * from the runtime/estimate ratios learnt for its class (uniform on
  * [0, 1] before hold_min_n of them have ended). */
-double sq__miss_p(const sq_state *s, int cls, int32_t est_s, int64_t start, int64_t latest);
+double sq__miss_p_late(const sq_state *s, int cls, int32_t est_s, int64_t start, int64_t latest);
+static inline double sq__miss_p(const sq_state *s, int cls, int32_t est_s, int64_t start,
+                                int64_t latest)
+{
+	return latest == INT64_MAX || start <= latest ? 0 : sq__miss_p_late(s, cls, est_s, start, latest);
+}
 
 /* policy_suanli_plan.c */
 int32_t sq__hold(sq_state *s, const sl_job *job, int32_t handle, const sq_ask *a,

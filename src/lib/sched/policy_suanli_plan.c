@@ -26,7 +26,6 @@
  * input sent there again from now (sl_plan_ctl.retarget).
  */
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "core/mem.h"
@@ -40,9 +39,11 @@ static void deferred_add(sq_state *s, int32_t ticket)
 	if (s->ndeferred == s->cap_deferred) {
 		s->cap_deferred = s->cap_deferred ? 2 * s->cap_deferred : 64;
 		s->deferred = sl_realloc(s->deferred, (size_t)s->cap_deferred * sizeof *s->deferred);
+		s->dsite = sl_realloc(s->dsite, (size_t)s->cap_deferred * sizeof *s->dsite);
 		s->scratch = sl_realloc(s->scratch, (size_t)s->cap_deferred * sizeof *s->scratch);
 	}
 	s->rec[ticket].dpos = s->ndeferred;
+	s->dsite[s->ndeferred] = s->rec[ticket].site;
 	s->deferred[s->ndeferred++] = ticket;
 }
 
@@ -53,6 +54,7 @@ static void deferred_remove(sq_state *s, int32_t ticket)
 		return;
 	int32_t last = s->deferred[--s->ndeferred];
 	s->deferred[pos] = last;
+	s->dsite[pos] = s->dsite[s->ndeferred];
 	s->rec[last].dpos = pos;
 	s->rec[ticket].dpos = -1;
 }
@@ -88,6 +90,7 @@ void sq__recs_free(sq_state *s)
 {
 	sl_free(s->rec);
 	sl_free(s->deferred);
+	sl_free(s->dsite);
 	sl_free(s->scratch);
 	sl_free(s->run_head);
 }
@@ -371,6 +374,8 @@ static int relocate_to(sq_state *s, sq_rec *r, const sq_site_eval *best, int lat
 {
 	sq_rec old = *r;
 	r->site = (int16_t)best->site;
+	if (r->dpos >= 0)
+		s->dsite[r->dpos] = r->site;
 	r->arrive = best->arrive;
 	r->t_plan = best->best.start;
 	r->pkw = best->pkw;
@@ -381,6 +386,8 @@ static int relocate_to(sq_state *s, sq_rec *r, const sq_site_eval *best, int lat
 	if (ctl->retarget(ctl->ud, r->handle, best->site, r->t_plan) != 0) {
 		reserve(s, r, -1);
 		*r = old;
+		if (r->dpos >= 0)
+			s->dsite[r->dpos] = r->site;
 		return 0;
 	}
 	s->relocated++;
@@ -405,7 +412,8 @@ static int relocate(sq_state *s, sq_rec *r, const sq_ask *a, const sl_view *v,
 	const sl_cand *c = sl_policy_cands_of(&s->pc, &r->job, &n);
 	sq_site_eval best, e;
 	best.has_best = 0;
-	for (int i = 0; i < n; i++) {
+	/* Past its latest start no site has a start within its slack. */
+	for (int i = 0; i < n && r->latest > v->now; i++) {
 		if (c[i].site == r->site || (opened && !s->site_dirty[c[i].site]) ||
 		    !sl_policy_cand_usable(v, &r->job, &c[i]))
 			continue;
@@ -708,6 +716,11 @@ void sq__replan(void *state, const sl_view *v, const sl_plan_ctl *ctl)
 		    (!all && !s->site_dirty[r->site] && !(any && r->flex) &&
 		     !(late_anywhere && r->t_plan > r->latest)))
 			continue;
+		/* Planned to start when its input arrives: nothing is earlier (a
+		 * job with slack may still find a better hour when forecasts come,
+		 * or another site with pull=2). */
+		if (r->t_plan <= r->arrive && (!r->flex || (!all && s->p.pull != 2)))
+			continue;
 		s->moves += r->flex ? replan_one(s, r, v, ctl, !all) : compress_one(s, r, v, ctl);
 	}
 	memset(s->site_dirty, 0, (size_t)s->net->nsites);
@@ -732,6 +745,8 @@ static int blockers(sq_state *s, const sq_ask *a, const sq_site_eval *e, int64_t
 	int loose = s->p.bump == SQ_BUMP_EXPECTED;
 	int nb = 0;
 	for (int32_t i = 0; i < s->ndeferred; i++) {
+		if (s->dsite[i] != e->site)
+			continue; /* without touching the record */
 		sq_rec *r = &s->rec[s->deferred[i]];
 		if (s->deferred[i] == s->bump_skip || r->site != e->site || r->running || r->k0 < k0 ||
 		    r->k0 >= k1 ||
@@ -934,7 +949,13 @@ int sq__preempt(sq_state *s, const sq_ask *a, sq_site_eval *e, const sl_view *v,
 	}
 	if (nv == 0)
 		return 0;
-	qsort(vs, (size_t)nv, sizeof *vs, victim_cmp);
+	for (int i = 1; i < nv; i++) { /* insertion sort: a handful at a site */
+		victim x = vs[i];
+		int j = i;
+		for (; j > 0 && victim_cmp(&vs[j - 1], &x) > 0; j--)
+			vs[j] = vs[j - 1];
+		vs[j] = x;
+	}
 	/* Take victims' holds out, cheapest first, until the job can start. */
 	int n = 0, ok = 0;
 	double cost = 0;

@@ -312,10 +312,8 @@ void sq__learn(sq_state *s, int cls, int64_t run_s, int32_t est_s)
 	int b = (int)ceil(x * SQ_RBINS) - 1;
 	r->n++;
 	r->sum += x;
-	b = b < 0 ? 0 : b;
-	r->bin[b]++;
-	for (int i = 0; i <= b; i++) /* the suffix sums sq__miss_p reads */
-		r->above[i]++;
+	r->bin[b < 0 ? 0 : b]++;
+	r->above_ok = 0; /* sq__miss_p_late sums again when it next needs them */
 	/* The quantile moves slowly: recomputed every 16 ends (and at the
 	 * first use), not at each. */
 	if (s->p.hold_q < 1 && r->n >= (uint32_t)s->p.hold_min_n &&
@@ -323,18 +321,22 @@ void sq__learn(sq_state *s, int cls, int64_t run_s, int32_t est_s)
 		r->q = bins_quantile(r, 0, s->p.hold_q);
 }
 
-double sq__miss_p(const sq_state *s, int cls, int32_t est_s, int64_t start, int64_t latest)
+double sq__miss_p_late(const sq_state *s, int cls, int32_t est_s, int64_t start, int64_t latest)
 {
-	if (latest == INT64_MAX || start <= latest)
-		return 0;
 	/* It misses when its runtime exceeds deadline - start, a ratio x of
 	 * its estimate. */
 	double x = 1.0 - (double)(start - latest) / est_s;
 	if (x <= 0)
 		return 1;
-	const sq_ratio *r = ratio_of(s, cls);
+	sq_ratio *r = (sq_ratio *)ratio_of(s, cls); /* above[] is a cache */
 	if (r->n < (uint32_t)s->p.hold_min_n)
 		return 1 - x;
+	if (!r->above_ok) {
+		r->above[SQ_RBINS] = 0;
+		for (int i = SQ_RBINS - 1; i >= 0; i--)
+			r->above[i] = r->above[i + 1] + r->bin[i];
+		r->above_ok = 1;
+	}
 	double fb = x * SQ_RBINS;
 	int b = (int)fb;
 	double above = r->above[b + 1 <= SQ_RBINS ? b + 1 : SQ_RBINS];

@@ -484,9 +484,10 @@ static int bump_elsewhere(sq_state *s, sq_rec *r, const sq_ask *a, const sl_view
 	const sl_cand *c = sl_policy_cands_of(&s->pc, &r->job, &n);
 	sq_site_eval e;
 	for (int i = 0; i < n; i++) {
-		/* Only where room opened since the last look, unless forecasts
-		 * were just issued (every site is looked at then). */
-		if (c[i].site == r->site || (!s->replan_all && !s->site_dirty[c[i].site]) ||
+		/* Only where room opened since the last look (measured on 96
+		 * traces: every site at forecast issues too saves no misses and
+		 * costs about 3 % of the run). */
+		if (c[i].site == r->site || !s->site_dirty[c[i].site] ||
 		    !sl_policy_cand_usable(v, &r->job, &c[i]))
 			continue;
 		reloc_eval(s, r, &c[i], v, &e);

@@ -850,6 +850,18 @@ static int fits_first_step(const sq_state *s, const sq_ask *a, int site, int64_t
 	return c + a->cores <= s->resv.inst_c[site] && g + a->gpus <= s->resv.inst_g[site];
 }
 
+/* Room was made: the job's option is to start on arrival at e's site. */
+static int start_on_arrival(const sq_state *s, const sq_ask *a, sq_site_eval *e)
+{
+	double c, m;
+	sq__predict(s, e->site, e->pkw, e->arrive, a->run_s, &c, &m);
+	m += e->transfer_cny;
+	e->best = (sl_receipt_option){e->site, e->arrive, c, m, e->transfer_cny,
+	                              sq__score(s, a, c, m, e->arrive, e->arrive, e->latest_dl)};
+	e->has_best = 1;
+	return 1;
+}
+
 int sq__bump(sq_state *s, const sq_ask *a, sq_site_eval *e, const sl_view *v, double p_ref)
 {
 	int32_t bl[BUMP_MAX];
@@ -891,13 +903,7 @@ int sq__bump(sq_state *s, const sq_ask *a, sq_site_eval *e, const sl_view *v, do
 		return 0;
 	}
 	bump_commit(s, bl, nb, from, v);
-	double c, m;
-	sq__predict(s, e->site, e->pkw, e->arrive, a->run_s, &c, &m);
-	m += e->transfer_cny;
-	e->best = (sl_receipt_option){e->site, e->arrive, c, m, e->transfer_cny,
-	                              sq__score(s, a, c, m, e->arrive, e->arrive, e->latest_dl)};
-	e->has_best = 1;
-	return 1;
+	return start_on_arrival(s, a, e);
 }
 
 /* ---------- preemption ---------- */
@@ -1004,11 +1010,5 @@ int sq__preempt(sq_state *s, const sq_ask *a, sq_site_eval *e, const sl_view *v,
 			kind_receipt(s, SL_RECEIPT_STOP, r, &o, v->now, v->now);
 		}
 	}
-	double c, m;
-	sq__predict(s, e->site, e->pkw, e->arrive, a->run_s, &c, &m);
-	m += e->transfer_cny;
-	e->best = (sl_receipt_option){e->site, e->arrive, c, m, e->transfer_cny,
-	                              sq__score(s, a, c, m, e->arrive, e->arrive, e->latest_dl)};
-	e->has_best = 1;
-	return 1;
+	return start_on_arrival(s, a, e);
 }

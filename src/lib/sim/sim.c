@@ -293,18 +293,27 @@ static void on_start(void *ud, int32_t j, int32_t run, int64_t now, int64_t end_
 	(void)end_est;
 }
 
-static void on_end(sl_sim *sim, int32_t j, int32_t run)
+/* Job j stops drawing busy power at its site now; its busy watts. */
+static double run_off(sl_sim *sim, int32_t j)
 {
 	const sl_job *job = &sim->trace->jobs[j];
-	sl_sim_job *r = &sim->res[j];
-	sim_site *ss = &sim->site[r->site];
+	sim_site *ss = &sim->site[sim->res[j].site];
 	double inc = job->cores * ss->inc_core_w + job->gpus * ss->inc_gpu_w;
-	sim__advance(sim, r->site, sim->now);
+	sim__advance(sim, sim->res[j].site, sim->now);
 	ss->busy_c -= job->cores;
 	ss->busy_g -= job->gpus;
 	ss->busy_w -= inc;
 	if (ss->busy_c == 0 && ss->busy_g == 0)
 		ss->busy_w = 0; /* no drift from += and -= of doubles */
+	return inc;
+}
+
+static void on_end(sl_sim *sim, int32_t j, int32_t run)
+{
+	const sl_job *job = &sim->trace->jobs[j];
+	sl_sim_job *r = &sim->res[j];
+	sim_site *ss = &sim->site[r->site];
+	double inc = run_off(sim, j);
 	r->end = sim->now;
 	r->status = job->run_s > job->est_s ? SL_JOB_KILLED : SL_JOB_DONE;
 	r->energy_kwh = (ss->E + r->energy_kwh) * inc / SIM_J_PER_KWH;
@@ -492,13 +501,7 @@ static int preempt_running(void *ud, int32_t j, int32_t restart_s, int64_t not_b
 	sl_sim_job *r = &sim->res[j];
 	sim_site *ss = &sim->site[r->site];
 	sim_pre *p = &sim->pre[sim->pre_of[j] - 1];
-	double inc = job->cores * ss->inc_core_w + job->gpus * ss->inc_gpu_w;
-	sim__advance(sim, r->site, sim->now);
-	ss->busy_c -= job->cores;
-	ss->busy_g -= job->gpus;
-	ss->busy_w -= inc;
-	if (ss->busy_c == 0 && ss->busy_g == 0)
-		ss->busy_w = 0;
+	double inc = run_off(sim, j);
 	double dE = (ss->E + r->energy_kwh) * inc, dC = (ss->C + r->carbon_g) * inc;
 	double dA = (ss->Calt + r->carbon_alt_g) * inc, dM = (ss->M + r->cost_cny) * inc;
 	p->E += dE;

@@ -59,11 +59,11 @@ result "no residency breach under any policy" $? "$(grep residency "$T/out")"
 grep -q "^latency SLA violations *0 *0 *0 *0 *0 *0$" "$T/out"
 result "no latency violation under any policy" $?
 
-[ "$(head -n 1 "$T/a/jobs.csv")" = "job_id,policy,origin,site,class,submit,start,end,cores,gpus,wait_s,transfer_s,energy_kwh,carbon_g,cost_cny,transfer_cny,sla_ok,status,reason" ]
+[ "$(head -n 1 "$T/a/jobs.csv")" = "job_id,policy,origin,site,class,submit,start,end,cores,gpus,wait_s,transfer_s,energy_kwh,carbon_g,cost_cny,transfer_cny,sla_ok,status,reason,stops" ]
 result "jobs.csv has the documented header" $? "$(head -n 1 "$T/a/jobs.csv")"
 [ "$(wc -l <"$T/a/jobs.csv")" -eq $((njobs * 6 + 1)) ]
 result "jobs.csv has one row per job and policy" $? "$(wc -l <"$T/a/jobs.csv") lines for $njobs jobs"
-grep -q ',rejected,latency$' "$T/a/jobs.csv" &&
+grep -q ',rejected,latency,0$' "$T/a/jobs.csv" &&
 	awk -F, '$18=="rejected" && ($4!="" || $7!="" || $19=="") {bad=1} END {exit bad}' "$T/a/jobs.csv"
 result "rejected rows have an empty site and a reason" $?
 awk -F, 'NR>1 && $18!="rejected" && ($7-$6!=$11 || $8<$7) {bad=1} END {exit bad}' "$T/a/jobs.csv"

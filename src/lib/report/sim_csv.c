@@ -66,7 +66,7 @@ static char *put_fixed(char *p, double x, int dec)
 int sl_report_sim_jobs_header(FILE *f, sl_err *err)
 {
 	fputs("job_id,policy,origin,site,class,submit,start,end,cores,gpus,wait_s,transfer_s,"
-	      "energy_kwh,carbon_g,cost_cny,transfer_cny,sla_ok,status,reason\n",
+	      "energy_kwh,carbon_g,cost_cny,transfer_cny,sla_ok,status,reason,stops\n",
 	      f);
 	return ferror(f) ? sl_err_set(err, SL_EIO, NULL, "cannot write jobs.csv") : 0;
 }
@@ -134,6 +134,8 @@ static char *job_row(char *p, const sl_network *net, const char *policy, const s
 		p = put_str(p, sl_reject_name(r->reason));
 	else if (r->status == SL_JOB_KILLED)
 		p = put_str(p, "time_limit");
+	*p++ = ',';
+	p = put_i64(p, r->stops);
 	*p++ = '\n';
 	return p;
 }

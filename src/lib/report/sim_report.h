@@ -5,9 +5,10 @@
  * Formats (docs/simulator.md, "Output files"):
  *   jobs.csv          one row per job and policy:
  *     job_id,policy,origin,site,class,submit,start,end,cores,gpus,wait_s,
- *     transfer_s,energy_kwh,carbon_g,cost_cny,transfer_cny,sla_ok,status,reason
+ *     transfer_s,energy_kwh,carbon_g,cost_cny,transfer_cny,sla_ok,status,reason,
+ *     stops
  *     times in Unix seconds; a rejected job has empty site/start/end/wait_s,
- *     status "rejected" and its reason code.
+ *     status "rejected" and its reason code; stops: times it was preempted.
  *   sites_hourly.csv  one row per policy, site and signal step:
  *     policy,site,hour,busy_cores,busy_gpus,it_kw,facility_kw,green_kw,
  *     grid_kw,carbon_g,cost_cny

@@ -124,6 +124,7 @@ typedef struct sq_rec {
 	int32_t next_free;          /* free list link; -1 */
 	int32_t dpos;               /* index in the deferred list, -1 when not there */
 	int32_t rprev, rnext;       /* its site's list of running placements (-1: none) */
+	int32_t dprev, dnext;       /* its site's list of deferred placements, while dpos >= 0 */
 	int16_t site;
 	int16_t cls;
 	uint8_t live, running;
@@ -190,7 +191,7 @@ typedef struct sq_state {
 	int32_t *deferred;          /* tickets of placed, not yet started jobs */
 	int32_t ndeferred, cap_deferred;
 	int32_t *scratch;           /* re-plan snapshot */
-	int16_t *dsite;             /* the site of each deferred[] (scans skip other sites) */
+	int32_t *dhead;             /* [nsites] each site's deferred placements, a list (-1) */
 	int32_t *run_head;          /* [nsites] each site's running placements, a list (-1: none) */
 	int64_t k_last_replan;
 	int64_t k_issue_replanned;  /* the issue the last full re-plan used */

@@ -34,17 +34,42 @@
 
 /* ---------- records and lists ---------- */
 
+/* Each site's deferred placements, a list (blockers() walks one site's). */
+static void dlist_link(sq_state *s, int32_t t)
+{
+	sq_rec *r = &s->rec[t];
+	if (!s->dhead) {
+		s->dhead = sl_malloc((size_t)s->net->nsites * sizeof *s->dhead);
+		for (int i = 0; i < s->net->nsites; i++)
+			s->dhead[i] = -1;
+	}
+	r->dprev = -1;
+	r->dnext = s->dhead[r->site];
+	if (r->dnext >= 0)
+		s->rec[r->dnext].dprev = t;
+	s->dhead[r->site] = t;
+}
+
+static void dlist_unlink(sq_state *s, sq_rec *r)
+{
+	if (r->dprev >= 0)
+		s->rec[r->dprev].dnext = r->dnext;
+	else
+		s->dhead[r->site] = r->dnext;
+	if (r->dnext >= 0)
+		s->rec[r->dnext].dprev = r->dprev;
+}
+
 static void deferred_add(sq_state *s, int32_t ticket)
 {
 	if (s->ndeferred == s->cap_deferred) {
 		s->cap_deferred = s->cap_deferred ? 2 * s->cap_deferred : 64;
 		s->deferred = sl_realloc(s->deferred, (size_t)s->cap_deferred * sizeof *s->deferred);
-		s->dsite = sl_realloc(s->dsite, (size_t)s->cap_deferred * sizeof *s->dsite);
 		s->scratch = sl_realloc(s->scratch, (size_t)s->cap_deferred * sizeof *s->scratch);
 	}
 	s->rec[ticket].dpos = s->ndeferred;
-	s->dsite[s->ndeferred] = s->rec[ticket].site;
 	s->deferred[s->ndeferred++] = ticket;
+	dlist_link(s, ticket);
 }
 
 static void deferred_remove(sq_state *s, int32_t ticket)
@@ -52,9 +77,9 @@ static void deferred_remove(sq_state *s, int32_t ticket)
 	int32_t pos = s->rec[ticket].dpos;
 	if (pos < 0)
 		return;
+	dlist_unlink(s, &s->rec[ticket]);
 	int32_t last = s->deferred[--s->ndeferred];
 	s->deferred[pos] = last;
-	s->dsite[pos] = s->dsite[s->ndeferred];
 	s->rec[last].dpos = pos;
 	s->rec[ticket].dpos = -1;
 }
@@ -90,7 +115,7 @@ void sq__recs_free(sq_state *s)
 {
 	sl_free(s->rec);
 	sl_free(s->deferred);
-	sl_free(s->dsite);
+	sl_free(s->dhead);
 	sl_free(s->scratch);
 	sl_free(s->run_head);
 }
@@ -373,9 +398,12 @@ static int relocate_to(sq_state *s, sq_rec *r, const sq_site_eval *best, int lat
                        const sl_view *v, const sl_plan_ctl *ctl)
 {
 	sq_rec old = *r;
+	int32_t t = (int32_t)(r - s->rec);
+	if (r->dpos >= 0)
+		dlist_unlink(s, r);
 	r->site = (int16_t)best->site;
 	if (r->dpos >= 0)
-		s->dsite[r->dpos] = r->site;
+		dlist_link(s, t);
 	r->arrive = best->arrive;
 	r->t_plan = best->best.start;
 	r->pkw = best->pkw;
@@ -385,9 +413,11 @@ static int relocate_to(sq_state *s, sq_rec *r, const sq_site_eval *best, int lat
 	reserve(s, r, +1);
 	if (ctl->retarget(ctl->ud, r->handle, best->site, r->t_plan) != 0) {
 		reserve(s, r, -1);
+		if (r->dpos >= 0)
+			dlist_unlink(s, r);
 		*r = old;
 		if (r->dpos >= 0)
-			s->dsite[r->dpos] = r->site;
+			dlist_link(s, t);
 		return 0;
 	}
 	s->relocated++;
@@ -745,11 +775,9 @@ static int blockers(sq_state *s, const sq_ask *a, const sq_site_eval *e, int64_t
 {
 	int loose = s->p.bump == SQ_BUMP_EXPECTED;
 	int nb = 0;
-	for (int32_t i = 0; i < s->ndeferred; i++) {
-		if (s->dsite[i] != e->site)
-			continue; /* without touching the record */
-		sq_rec *r = &s->rec[s->deferred[i]];
-		if (s->deferred[i] == s->bump_skip || r->site != e->site || r->running || r->k0 < k0 ||
+	for (int32_t t = s->dhead ? s->dhead[e->site] : -1; t >= 0; t = s->rec[t].dnext) {
+		sq_rec *r = &s->rec[t];
+		if (t == s->bump_skip || r->running || r->k0 < k0 ||
 		    r->k0 >= k1 ||
 		    r->t_plan <= s->now_t ||
 		    sl_resv_fits(&s->resv, e->site, r->k0, r->k0 + 1, a->cores, a->gpus))
@@ -757,7 +785,7 @@ static int blockers(sq_state *s, const sq_ask *a, const sq_site_eval *e, int64_t
 		if ((!r->flex && !(loose && r->latest != INT64_MAX && r->job.latency_budget_ms <= 0)) ||
 		    nb == BUMP_MAX)
 			return -1;
-		bl[nb++] = s->deferred[i];
+		bl[nb++] = t;
 	}
 	return nb;
 }

@@ -302,6 +302,10 @@ static int sq_init(void **state, const sl_network *net, const sl_policy_opts *op
 	s->alts = sl_calloc(ns, sizeof *s->alts);
 	s->excl = sl_calloc(ns, sizeof *s->excl);
 	s->site_dirty = sl_calloc(ns, 1);
+	for (int l = 0; l < SQ_LISTS; l++) {
+		s->head[l] = sl_malloc(ns * sizeof *s->head[l]);
+		memset(s->head[l], 0xff, ns * sizeof *s->head[l]); /* -1: empty */
+	}
 	s->site_broken = sl_calloc(ns, 1);
 	sl_heap_init(&s->watch);
 	*state = s;

@@ -115,6 +115,14 @@ typedef struct sq_ask {
 	double cref, mref;
 } sq_ask;
 
+/* Each site keeps two lists of placements, linked through their records:
+ * the running ones (preemption picks from them) and the deferred ones
+ * (making room walks them). */
+enum { SQ_RUNNING = 0, SQ_DEFERRED = 1, SQ_LISTS = 2 };
+typedef struct sq_link {
+	int32_t prev, next;         /* tickets; -1: none */
+} sq_link;
+
 /* A placement the policy holds until the job ends.  Reserved steps are
  * [k0, k1) at site (clipped to the present by the profile): hold_s from
  * the planned (then the actual) start, a predicted runtime, extended when
@@ -123,8 +131,8 @@ typedef struct sq_rec {
 	int32_t handle;             /* the engine's job handle */
 	int32_t next_free;          /* free list link; -1 */
 	int32_t dpos;               /* index in the deferred list, -1 when not there */
-	int32_t rprev, rnext;       /* its site's list of running placements (-1: none) */
-	int32_t dprev, dnext;       /* its site's list of deferred placements, while dpos >= 0 */
+	sq_link link[SQ_LISTS];     /* in its site's list of running placements (while
+	                             * running) and of deferred ones (while dpos >= 0) */
 	int16_t site;
 	int16_t cls;
 	uint8_t live, running;
@@ -191,8 +199,7 @@ typedef struct sq_state {
 	int32_t *deferred;          /* tickets of placed, not yet started jobs */
 	int32_t ndeferred, cap_deferred;
 	int32_t *scratch;           /* re-plan snapshot */
-	int32_t *dhead;             /* [nsites] each site's deferred placements, a list (-1) */
-	int32_t *run_head;          /* [nsites] each site's running placements, a list (-1: none) */
+	int32_t *head[SQ_LISTS];    /* [nsites] each site's list of each kind (-1: empty) */
 	int64_t k_last_replan;
 	int64_t k_issue_replanned;  /* the issue the last full re-plan used */
 	uint8_t *site_dirty;        /* [nsites]: a job ended there since the last re-plan */

@@ -34,30 +34,26 @@
 
 /* ---------- records and lists ---------- */
 
-/* Each site's deferred placements, a list (blockers() walks one site's). */
-static void dlist_link(sq_state *s, int32_t t)
+/* Put placement t at the head of its site's list l (SQ_RUNNING, SQ_DEFERRED). */
+static void list_link(sq_state *s, int l, int32_t t)
 {
 	sq_rec *r = &s->rec[t];
-	if (!s->dhead) {
-		s->dhead = sl_malloc((size_t)s->net->nsites * sizeof *s->dhead);
-		for (int i = 0; i < s->net->nsites; i++)
-			s->dhead[i] = -1;
-	}
-	r->dprev = -1;
-	r->dnext = s->dhead[r->site];
-	if (r->dnext >= 0)
-		s->rec[r->dnext].dprev = t;
-	s->dhead[r->site] = t;
+	r->link[l].prev = -1;
+	r->link[l].next = s->head[l][r->site];
+	if (r->link[l].next >= 0)
+		s->rec[r->link[l].next].link[l].prev = t;
+	s->head[l][r->site] = t;
 }
 
-static void dlist_unlink(sq_state *s, sq_rec *r)
+static void list_unlink(sq_state *s, int l, sq_rec *r)
 {
-	if (r->dprev >= 0)
-		s->rec[r->dprev].dnext = r->dnext;
+	const sq_link *k = &r->link[l];
+	if (k->prev >= 0)
+		s->rec[k->prev].link[l].next = k->next;
 	else
-		s->dhead[r->site] = r->dnext;
-	if (r->dnext >= 0)
-		s->rec[r->dnext].dprev = r->dprev;
+		s->head[l][r->site] = k->next;
+	if (k->next >= 0)
+		s->rec[k->next].link[l].prev = k->prev;
 }
 
 static void deferred_add(sq_state *s, int32_t ticket)
@@ -69,7 +65,7 @@ static void deferred_add(sq_state *s, int32_t ticket)
 	}
 	s->rec[ticket].dpos = s->ndeferred;
 	s->deferred[s->ndeferred++] = ticket;
-	dlist_link(s, ticket);
+	list_link(s, SQ_DEFERRED, ticket);
 }
 
 static void deferred_remove(sq_state *s, int32_t ticket)
@@ -77,7 +73,7 @@ static void deferred_remove(sq_state *s, int32_t ticket)
 	int32_t pos = s->rec[ticket].dpos;
 	if (pos < 0)
 		return;
-	dlist_unlink(s, &s->rec[ticket]);
+	list_unlink(s, SQ_DEFERRED, &s->rec[ticket]);
 	int32_t last = s->deferred[--s->ndeferred];
 	s->deferred[pos] = last;
 	s->rec[last].dpos = pos;
@@ -115,9 +111,9 @@ void sq__recs_free(sq_state *s)
 {
 	sl_free(s->rec);
 	sl_free(s->deferred);
-	sl_free(s->dhead);
 	sl_free(s->scratch);
-	sl_free(s->run_head);
+	for (int l = 0; l < SQ_LISTS; l++)
+		sl_free(s->head[l]);
 }
 
 /* ---------- holding ---------- */
@@ -187,27 +183,13 @@ static void watch(sq_state *s, int32_t t, const sq_rec *r)
 /* r (ticket t) starts, or stops, running at its site. */
 static void run_link(sq_state *s, int32_t t, sq_rec *r)
 {
-	if (!s->run_head) {
-		s->run_head = sl_malloc((size_t)s->net->nsites * sizeof *s->run_head);
-		for (int i = 0; i < s->net->nsites; i++)
-			s->run_head[i] = -1;
-	}
-	r->rprev = -1;
-	r->rnext = s->run_head[r->site];
-	if (r->rnext >= 0)
-		s->rec[r->rnext].rprev = t;
-	s->run_head[r->site] = t;
+	list_link(s, SQ_RUNNING, t);
 	r->running = 1;
 }
 
 static void run_unlink(sq_state *s, sq_rec *r)
 {
-	if (r->rprev >= 0)
-		s->rec[r->rprev].rnext = r->rnext;
-	else
-		s->run_head[r->site] = r->rnext;
-	if (r->rnext >= 0)
-		s->rec[r->rnext].rprev = r->rprev;
+	list_unlink(s, SQ_RUNNING, r);
 	r->running = 0;
 }
 
@@ -400,10 +382,10 @@ static int relocate_to(sq_state *s, sq_rec *r, const sq_site_eval *best, int lat
 	sq_rec old = *r;
 	int32_t t = (int32_t)(r - s->rec);
 	if (r->dpos >= 0)
-		dlist_unlink(s, r);
+		list_unlink(s, SQ_DEFERRED, r);
 	r->site = (int16_t)best->site;
 	if (r->dpos >= 0)
-		dlist_link(s, t);
+		list_link(s, SQ_DEFERRED, t);
 	r->arrive = best->arrive;
 	r->t_plan = best->best.start;
 	r->pkw = best->pkw;
@@ -414,10 +396,10 @@ static int relocate_to(sq_state *s, sq_rec *r, const sq_site_eval *best, int lat
 	if (ctl->retarget(ctl->ud, r->handle, best->site, r->t_plan) != 0) {
 		reserve(s, r, -1);
 		if (r->dpos >= 0)
-			dlist_unlink(s, r);
+			list_unlink(s, SQ_DEFERRED, r);
 		*r = old;
 		if (r->dpos >= 0)
-			dlist_link(s, t);
+			list_link(s, SQ_DEFERRED, t);
 		return 0;
 	}
 	s->relocated++;
@@ -775,7 +757,7 @@ static int blockers(sq_state *s, const sq_ask *a, const sq_site_eval *e, int64_t
 {
 	int loose = s->p.bump == SQ_BUMP_EXPECTED;
 	int nb = 0;
-	for (int32_t t = s->dhead ? s->dhead[e->site] : -1; t >= 0; t = s->rec[t].dnext) {
+	for (int32_t t = s->head[SQ_DEFERRED][e->site]; t >= 0; t = s->rec[t].link[SQ_DEFERRED].next) {
 		sq_rec *r = &s->rec[t];
 		if (t == s->bump_skip || r->running || r->k0 < k0 ||
 		    r->k0 >= k1 ||
@@ -968,8 +950,8 @@ int sq__preempt(sq_state *s, const sq_ask *a, sq_site_eval *e, const sl_view *v,
 	int64_t t_after = s->net->t0 + k1 * step; /* victims restart after its hold */
 	victim vs[PRE_MAX];
 	int nv = 0;
-	for (int32_t t = s->run_head ? s->run_head[e->site] : -1; t >= 0 && nv < PRE_MAX;
-	     t = s->rec[t].rnext) {
+	for (int32_t t = s->head[SQ_RUNNING][e->site]; t >= 0 && nv < PRE_MAX;
+	     t = s->rec[t].link[SQ_RUNNING].next) {
 		sq_rec *r = &s->rec[t];
 		if (r->latest == INT64_MAX ||
 		    r->job.latency_budget_ms > 0 || r->k1 <= k0 || (a->gpus > 0 && r->gpus == 0))

@@ -133,22 +133,40 @@ static double noise_z(uint64_t seed, int kind, int key, int64_t k)
 	return (sum / 65536.0 - 2.0) * 1.7320508075688772; /* var(sum of 4 U) = 1/3 */
 }
 
-/* e^x for the noise factor: 2^(x / ln 2), the integer power put straight
- * into the exponent bits (IEEE 754 doubles) and a degree-6 polynomial for
- * the rest (relative error under 2e-7, plenty for a forecast error).
- * Plain arithmetic, so the same bits on every platform, and several times
- * cheaper than exp(): the forecast tables call it about once per step and
- * site.  |x| is clamped to 700. */
+/* 2^(j / 32), j = 0 .. 31, as exact literals. */
+static const double exp2_32[32] = {
+	0x1.0000000000000p+0, 0x1.059b0d3158574p+0, 0x1.0b5586cf9890fp+0,
+	0x1.11301d0125b51p+0, 0x1.172b83c7d517bp+0, 0x1.1d4873168b9aap+0,
+	0x1.2387a6e756238p+0, 0x1.29e9df51fdee1p+0, 0x1.306fe0a31b715p+0,
+	0x1.371a7373aa9cbp+0, 0x1.3dea64c123422p+0, 0x1.44e086061892dp+0,
+	0x1.4bfdad5362a27p+0, 0x1.5342b569d4f82p+0, 0x1.5ab07dd485429p+0,
+	0x1.6247eb03a5585p+0, 0x1.6a09e667f3bcdp+0, 0x1.71f75e8ec5f74p+0,
+	0x1.7a11473eb0187p+0, 0x1.82589994cce13p+0, 0x1.8ace5422aa0dbp+0,
+	0x1.93737b0cdc5e5p+0, 0x1.9c49182a3f090p+0, 0x1.a5503b23e255dp+0,
+	0x1.ae89f995ad3adp+0, 0x1.b7f76f2fb5e47p+0, 0x1.c199bdd85529cp+0,
+	0x1.cb720dcef9069p+0, 0x1.d5818dcfba487p+0, 0x1.dfc97337b9b5fp+0,
+	0x1.ea4afa2a490dap+0, 0x1.f50765b6e4540p+0,
+};
+
+/* e^x for the noise factor: 2^(x / ln 2) split into 2^(m / 32) (an
+ * integer power put straight into the exponent bits of an IEEE 754 double,
+ * times a table entry) and e^r for r in [0, ln 2 / 32), a cubic (relative
+ * error under 1e-8, plenty for a forecast error).  Plain arithmetic, so
+ * the same bits on every platform; the forecast tables call it about once
+ * per step, signal and site at every issue.  |x| is clamped to 700. */
 static inline double fast_exp(double x)
 {
 	x = x < -700 ? -700 : x > 700 ? 700 : x;
-	double t = x * 1.4426950408889634; /* x / ln 2 */
-	double n = floor(t), f = (t - n) * 0.6931471805599453; /* e^f, f in [0, ln 2) */
-	double p = 1 + f * (1 + f * (0.5 + f * (1.0 / 6 + f * (1.0 / 24 + f * (1.0 / 120 + f / 720)))));
-	uint64_t bits = (uint64_t)((int64_t)n + 1023) << 52; /* 2^n; n in [-1010, 1010] */
+	double t = x * 46.16624130844683; /* x * 32 / ln 2 */
+	int64_t m = (int64_t)t;
+	m -= (double)m > t; /* floor */
+	double r = (t - (double)m) * 0.021660849392498290; /* ln 2 / 32 */
+	double p = 1 + r * (1 + r * (0.5 + r * (1.0 / 6)));
+	int64_t j = m & 31; /* two's complement: the residue, also below 0 */
+	uint64_t bits = (uint64_t)((m - j) / 32 + 1023) << 52; /* 2^((m - j) / 32) */
 	double scale;
 	memcpy(&scale, &bits, sizeof scale);
-	return p * scale;
+	return p * exp2_32[j] * scale;
 }
 
 /* Whose noise a signal shares: the zone's for grid signals, else the site's. */
@@ -195,6 +213,8 @@ static inline double model_value(sl_forecast *f, const sl_view *v, int kind, int
 		return entry(f, v, kind, site, k - days * f->day_steps)->truth;
 	}
 	const fc_entry *e = entry(f, v, kind, site, k);
+	if (e->truth == 0)
+		return e->truth; /* no green supply: none forecast (the common case) */
 	int64_t l = lead < f->nsigma ? lead : f->nsigma - 1;
 	return e->truth * fast_exp(f->sigma[l] * e->z - f->half_var[l]);
 }
@@ -217,10 +237,32 @@ void sl_forecast_fill_issued(sl_forecast *f, const sl_view *v, int64_t issue, in
                              int site, int64_t k0, int32_t n, double *out)
 {
 	int modelled = sl_forecast_modelled(f, kind, site);
-	for (int32_t i = 0; i < n; i++) {
-		int64_t k = k0 + i, lead = k - issue;
-		out[i] = lead <= 0 || !modelled ? entry(f, v, kind, site, k)->truth
-		                                : model_value(f, v, kind, site, k, lead);
+	if (!modelled || f->o.model != SL_FC_NOISY) {
+		for (int32_t i = 0; i < n; i++) {
+			int64_t k = k0 + i, lead = k - issue;
+			out[i] = lead <= 0 || !modelled ? entry(f, v, kind, site, k)->truth
+			                                : model_value(f, v, kind, site, k, lead);
+		}
+		return;
+	}
+	/* The noisy model in two passes, chunk by chunk: the cache first (its
+	 * misses read the view), then the arithmetic alone, whose steps are
+	 * independent of each other and overlap in the CPU. */
+	double z[64];
+	for (int32_t i0 = 0; i0 < n; i0 += 64) {
+		int32_t m = n - i0 < 64 ? n - i0 : 64;
+		for (int32_t i = 0; i < m; i++) {
+			const fc_entry *e = entry(f, v, kind, site, k0 + i0 + i);
+			out[i0 + i] = e->truth;
+			z[i] = e->z;
+		}
+		for (int32_t i = 0; i < m; i++) {
+			int64_t lead = k0 + i0 + i - issue;
+			if (lead <= 0 || out[i0 + i] == 0)
+				continue; /* the present is known; no green supply: none forecast */
+			int64_t l = lead < f->nsigma ? lead : f->nsigma - 1;
+			out[i0 + i] *= fast_exp(f->sigma[l] * z[i] - f->half_var[l]);
+		}
 	}
 }
 

@@ -183,9 +183,9 @@ static inline fc_entry *entry(sl_forecast *f, const sl_view *v, int kind, int si
 	if (e->tag != k) {
 		e->tag = k;
 		e->truth = sl_view_signal(v, kind, site, f->net->t0 + k * f->net->step_s);
-		e->z = f->o.model == SL_FC_NOISY
+		e->z = f->o.model == SL_FC_NOISY && sl_forecast_modelled(f, kind, site)
 		           ? noise_z(f->o.seed, kind, noise_key(f->net, kind, site), k)
-		           : 0.0;
+		           : 0.0; /* read only where the model applies */
 	}
 	return e;
 }

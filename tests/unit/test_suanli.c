@@ -769,6 +769,55 @@ static void test_engine_retarget(void **st)
 	sl_network_free(net);
 }
 
+/* What was sent to the site a job leaves is paid for: the share of that
+ * route's transfer time that had passed at the move.  Job 1 goes to ALT
+ * at 00:00 and to GRN at 01:00 (routes of 100 Gbit/s at 0.1 CNY/GB): with
+ * 22.5 TB (half an hour) all of it had arrived, 2,250 CNY; with 90 TB
+ * (two hours) half had been sent, 4,500 CNY of 9,000.  The run's transfer
+ * total and network energy carry it too. */
+static void test_engine_retarget_pays(void **st)
+{
+	(void)st;
+	const double tb[2] = {22.5, 90}, paid[2] = {2250, 4500};
+	double net_kwh[2], sent[2];
+	for (int i = 0; i < 2; i++) {
+		sl_network *net = net_new();
+		sl_trace t = {0};
+		job(&t, 1, T0, 1, 3, 0, CN_PI)->input_bytes = (int64_t)(tb[i] * 1e12);
+		job(&t, 2, T0 + 10 * H, 1, 1, 0, -1);
+		sl_sim_opts o = {0};
+		o.check = 1;
+		sl_sim *sim = NULL;
+		assert_int_equal(sl_sim_new_ops(net, &t, &dbl_rt_ops, &o, &sim, NULL), 0);
+		assert_int_equal(sl_sim_run(sim, NULL), 0);
+		assert_int_equal(sl_sim_close(sim, 0, NULL), 0);
+		const sl_sim_job *r = sl_sim_jobs(sim, NULL);
+		assert_int_equal(the_dbl.rc[3], 0);
+		assert_int_equal(the_dbl.rc[4], SL_ESTATE); /* it runs at GRN by 04:00 */
+		assert_int_equal(r[0].site, GRN);
+		const sl_route *alt = sl_network_route(net, 0, ALT);
+		int64_t ts = sl_transfer_s(alt, t.jobs[0].input_bytes); /* includes the route's delay */
+		double f = ts <= H ? 1.0 : (double)H / (double)ts;
+		sent[i] = f;
+		assert_true(fabs(f * sl_transfer_cny(alt, t.jobs[0].input_bytes) - paid[i]) < 1.0);
+		assert_true(fabs(r[0].resent_cny - f * sl_transfer_cny(alt, t.jobs[0].input_bytes)) < 1e-2);
+		assert_true(r[1].resent_cny == 0);
+		const sl_route *grn = sl_network_route(net, 0, GRN);
+		const sl_sim_summary *sum = sl_sim_get_summary(sim);
+		assert_true(fabs(sum->transfer_cny - (sl_transfer_job_cny(grn, &t.jobs[0]) + r[0].resent_cny +
+		                                      sl_transfer_job_cny(sl_network_route(net, 0, ALT),
+		                                                          &t.jobs[1]))) < 1e-3);
+		net_kwh[i] = sum->net_kwh;
+		sl_sim_free(sim);
+		fix_trace_free(&t);
+		sl_network_free(net);
+	}
+	/* network energy: the job's input once to GRN, plus what went to ALT
+	 * (job 2 moves no data) */
+	assert_true(fabs(net_kwh[1] / net_kwh[0] -
+	                 tb[1] * (1 + sent[1]) / (tb[0] * (1 + sent[0]))) < 1e-9);
+}
+
 /* The same double, stopping its job while it runs (preempt). */
 static int dbl_preempts;
 
@@ -990,6 +1039,7 @@ int main(void)
 		cmocka_unit_test(test_params),
 		cmocka_unit_test(test_engine_moves),
 		cmocka_unit_test(test_engine_retarget),
+		cmocka_unit_test(test_engine_retarget_pays),
 		cmocka_unit_test(test_engine_preempt),
 		cmocka_unit_test(test_plans_hold_on_scenario),
 		cmocka_unit_test(test_plans_mostly_hold_predicted),

@@ -124,7 +124,7 @@ static char *job_row(char *p, const sl_network *net, const char *policy, const s
 	p = put_fixed(p, r->cost_cny, 4);
 	*p++ = ',';
 	const sl_route *rt = placed ? sl_network_route(net, j->origin, r->site) : NULL;
-	p = put_fixed(p, rt ? sl_transfer_job_cny(rt, j) : 0.0, 4);
+	p = put_fixed(p, (rt ? sl_transfer_job_cny(rt, j) : 0.0) + r->resent_cny, 4);
 	*p++ = ',';
 	*p++ = sla_ok(net, j, r) ? '1' : '0';
 	*p++ = ',';

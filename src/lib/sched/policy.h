@@ -97,9 +97,10 @@ typedef struct sl_job_event {
  * unknown handle or a time in the past. */
 /* retarget(ud, handle, site, not_before) (may be NULL: not offered) moves
  * such a job to another legal site: its input is sent there from the
- * engine's now (the transfer time is paid again; the job's transfer price
- * is the new route's), and it becomes eligible at max(not_before, that
- * arrival).  Returns 0, SL_ESTATE as for move, SL_EINVAL for an unknown
+ * engine's now (the transfer time is paid again, and the new route's
+ * transfer price; what was sent to the site it leaves, the share of that
+ * route's transfer time that has passed, stays paid for), and it becomes
+ * eligible at max(not_before, that arrival).  Returns 0, SL_ESTATE as for move, SL_EINVAL for an unknown
  * handle, a time in the past or a site that is not legal for the job. */
 typedef struct sl_plan_ctl {
 	void *ud;

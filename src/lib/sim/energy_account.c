@@ -228,6 +228,22 @@ static void bw_job(sl_sim *sim, const sl_job *job, const sl_sim_job *r, const do
 	}
 }
 
+void sim__energy_resent(sl_sim *sim, const sl_job *job, int site, double frac)
+{
+	const sl_route *route = sl_network_route(sim->net, job->origin, site);
+	struct sim_enx *x = sim->enx;
+	if (!route || frac <= 0)
+		return;
+	double kwh = frac * (double)job->input_bytes / 1e9 *
+	             sl_supply_route_kwh_per_gb(route, x->net_kwh_per_gb);
+	int32_t k = sl_supply_index(&sim->sup, sim->now);
+	const double *const *ci = &x->oci[((size_t)job->origin * (size_t)sim->nsites + (size_t)site) * 2];
+	sim->sum.net_kwh += kwh;
+	for (int m = 0; m < 2; m++)
+		sim->sum.net_carbon_g[m] += kwh * ci[m][k];
+	sim->sum.data_bytes += frac * (double)job->input_bytes;
+}
+
 void sim__energy_job_end(sl_sim *sim, const sl_job *job, const sl_sim_job *r)
 {
 	sl_sim_summary *sum = &sim->sum;

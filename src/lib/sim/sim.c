@@ -457,6 +457,16 @@ static int retarget_planned(void *ud, int32_t j, int site, int64_t not_before)
 		return SL_EINVAL;
 	if (site == r->site)
 		return move_planned(ud, j, not_before);
+	/* What was sent to the site it leaves is spent: the share of that
+	 * route's transfer time that has passed (all once it arrived). */
+	int64_t sent = sim->now - job->submit - (sim->resent ? sim->resent[j] : 0);
+	double frac = r->transfer_s <= 0 || sent >= r->transfer_s ? 1.0
+	                                                           : (double)sent / r->transfer_s;
+	const sl_route *old = sl_network_route(sim->net, job->origin, r->site);
+	if (old) {
+		r->resent_cny += (float)(frac * sl_transfer_cny(old, job->input_bytes));
+		sim__energy_resent(sim, job, r->site, frac);
+	}
 	sim_site *from = &sim->site[r->site], *to = &sim->site[site];
 	from->pend_c -= job->cores;
 	from->pend_g -= job->gpus;

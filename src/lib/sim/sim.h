@@ -87,6 +87,9 @@ typedef struct sl_sim_job {
 	uint8_t reason;       /* SL_REJECT_* when rejected */
 	uint16_t stops;       /* times it was stopped (preempted) and restarted: end - start is
 	                       * then its runtime plus the pauses and restarts */
+	float resent_cny;     /* input already sent to sites it was moved away from (the
+	                       * share of each route's transfer time that had passed): its
+	                       * price, on top of its final route's */
 } sl_sim_job;
 
 /* One site over one signal step (the scenario step, 1 h in the built-in

@@ -138,6 +138,7 @@ void sim__job_ended(sl_sim *sim, const sl_job *job, const sl_sim_job *r)
 	sum->data_bytes += (double)job->input_bytes + (double)job->output_bytes;
 	if (route)
 		sum->transfer_cny += sl_transfer_job_cny(route, job);
+	sum->transfer_cny += r->resent_cny;
 	if (job->latency_budget_ms > 0) {
 		sum->latency_jobs++;
 		if (!route || route->rtt_ms > job->latency_budget_ms)

@@ -307,7 +307,9 @@ static int sq_init(void **state, const sl_network *net, const sl_policy_opts *op
 		memset(s->head[l], 0xff, ns * sizeof *s->head[l]); /* -1: empty */
 	}
 	s->site_broken = sl_calloc(ns, 1);
-	sl_heap_init(&s->watch);
+	s->whead = sl_malloc(SQ_WN * sizeof *s->whead);
+	memset(s->whead, 0xff, SQ_WN * sizeof *s->whead);
+	s->wdone = INT64_MIN;
 	*state = s;
 	return 0;
 }
@@ -332,7 +334,8 @@ static void sq_free(void *state)
 	sl_free(s->excl);
 	sl_free(s->site_dirty);
 	sl_free(s->site_broken);
-	sl_heap_release(&s->watch);
+	sl_free(s->whead);
+	sl_free(s->wdue);
 	sl_free(s);
 }
 

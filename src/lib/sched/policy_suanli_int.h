@@ -11,7 +11,6 @@
 
 #include <stdint.h>
 
-#include "core/heap.h"
 #include "sched/forecast.h"
 #include "sched/policy.h"
 #include "sched/receipt.h"
@@ -117,8 +116,13 @@ typedef struct sq_ask {
 
 /* Each site keeps two lists of placements, linked through their records:
  * the running ones (preemption picks from them) and the deferred ones
- * (making room walks them). */
-enum { SQ_RUNNING = 0, SQ_DEFERRED = 1, SQ_LISTS = 2 };
+ * (making room walks them).  A running placement whose reservation ends
+ * before its estimate is also in one of the watch buckets (SQ_WATCH). */
+enum { SQ_RUNNING = 0, SQ_DEFERRED = 1, SQ_WATCH = 2, SQ_LINKS = 3, SQ_LISTS = 2 };
+
+/* Watch buckets: step k's watches are in bucket k & (SQ_WN - 1) (a
+ * bucket may also hold later steps', which wait for their own turn). */
+#define SQ_WN 1024
 typedef struct sq_link {
 	int32_t prev, next;         /* tickets; -1: none */
 } sq_link;
@@ -131,8 +135,9 @@ typedef struct sq_rec {
 	int32_t handle;             /* the engine's job handle */
 	int32_t next_free;          /* free list link; -1 */
 	int32_t dpos;               /* index in the deferred list, -1 when not there */
-	sq_link link[SQ_LISTS];     /* in its site's list of running placements (while
-	                             * running) and of deferred ones (while dpos >= 0) */
+	sq_link link[SQ_LINKS];     /* in its site's list of running placements (while
+	                             * running) and of deferred ones (while dpos >= 0), and
+	                             * in its watch bucket (while wk >= 0) */
 	int16_t site;
 	int16_t cls;
 	uint8_t live, running;
@@ -141,7 +146,8 @@ typedef struct sq_rec {
 	                             * for the work left (its ratio is not learnt) */
 	int32_t cores, gpus, est_s;
 	int32_t hold_s;
-	uint32_t serial;            /* tells a stale overrun watch from this placement's */
+	int64_t wk;                 /* the step its reservation ends and is looked at again
+	                             * (sq__extend_overruns), -1 when not watched */
 	int64_t job_id;
 	sl_job job;                 /* a copy (relocation): the engine's may move, as the
 	                             * live service's job table does when it grows */
@@ -204,9 +210,12 @@ typedef struct sq_state {
 	int64_t k_issue_replanned;  /* the issue the last full re-plan used */
 	uint8_t *site_dirty;        /* [nsites]: a job ended there since the last re-plan */
 	uint8_t *site_broken;       /* [nsites]: a reservation grew there: planned starts to check */
-	sl_heap watch;              /* running jobs whose reservation ends before their
-	                             * estimate: key k1, payload serial << 32 | ticket */
-	uint32_t next_serial;
+	int32_t *whead;             /* [SQ_WN] watch buckets: running jobs whose reservation
+	                             * ends before their estimate, by its end step */
+	int64_t wdone;              /* watches up to this step are done (INT64_MIN: none) */
+	int64_t nwatch;
+	int32_t *wdue;              /* scratch: one bucket's due watches */
+	int32_t cap_wdue;
 
 	/* per-job scratch */
 	sq_site_eval *ev;           /* [nsites] */

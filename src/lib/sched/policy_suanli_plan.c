@@ -34,26 +34,37 @@
 
 /* ---------- records and lists ---------- */
 
-/* Put placement t at the head of its site's list l (SQ_RUNNING, SQ_DEFERRED). */
-static void list_link(sq_state *s, int l, int32_t t)
+/* Put placement t at the front of the list of kind l whose head is *head. */
+static void link_at(sq_state *s, int l, int32_t *head, int32_t t)
 {
 	sq_rec *r = &s->rec[t];
 	r->link[l].prev = -1;
-	r->link[l].next = s->head[l][r->site];
+	r->link[l].next = *head;
 	if (r->link[l].next >= 0)
 		s->rec[r->link[l].next].link[l].prev = t;
-	s->head[l][r->site] = t;
+	*head = t;
 }
 
-static void list_unlink(sq_state *s, int l, sq_rec *r)
+static void unlink_at(sq_state *s, int l, int32_t *head, sq_rec *r)
 {
 	const sq_link *k = &r->link[l];
 	if (k->prev >= 0)
 		s->rec[k->prev].link[l].next = k->next;
 	else
-		s->head[l][r->site] = k->next;
+		*head = k->next;
 	if (k->next >= 0)
 		s->rec[k->next].link[l].prev = k->prev;
+}
+
+/* Its site's list l (SQ_RUNNING, SQ_DEFERRED). */
+static void list_link(sq_state *s, int l, int32_t t)
+{
+	link_at(s, l, &s->head[l][s->rec[t].site], t);
+}
+
+static void list_unlink(sq_state *s, int l, sq_rec *r)
+{
+	unlink_at(s, l, &s->head[l][r->site], r);
 }
 
 static void deferred_add(sq_state *s, int32_t ticket)
@@ -144,7 +155,7 @@ int32_t sq__hold(sq_state *s, const sl_job *job, int32_t handle, const sq_ask *a
 	r->gpus = job->gpus;
 	r->est_s = job->est_s;
 	r->hold_s = a->hold_s;
-	r->serial = ++s->next_serial;
+	r->wk = -1;
 	r->job_id = job->id;
 	r->job = *job;
 	r->arrive = e->arrive;
@@ -170,14 +181,30 @@ static sq_rec *rec_of(sq_state *s, const sl_job_event *ev)
 	return r->live && r->handle == ev->handle ? r : NULL;
 }
 
+static void unwatch(sq_state *s, sq_rec *r)
+{
+	if (r->wk < 0)
+		return;
+	unlink_at(s, SQ_WATCH, &s->whead[r->wk & (SQ_WN - 1)], r);
+	r->wk = -1;
+	s->nwatch--;
+}
+
 /* A running job whose reservation ends before its estimate: look again
- * when the reservation ends (sq__extend_overruns). */
-static void watch(sq_state *s, int32_t t, const sq_rec *r)
+ * when the reservation ends (sq__extend_overruns; a step already looked
+ * at waits for the next look). */
+static void watch(sq_state *s, int32_t t, sq_rec *r)
 {
 	int64_t k0, k_est;
+	unwatch(s, r);
 	sq__steps(s, r->t_start, r->est_s, &k0, &k_est);
-	if (r->k1 < k_est)
-		sl_heap_push(&s->watch, r->k1, ++s->next_serial, (uint64_t)r->serial << 32 | (uint32_t)t);
+	if (r->k1 >= k_est)
+		return;
+	if (s->wdone == INT64_MIN)
+		s->wdone = s->resv.now - 1;
+	r->wk = r->k1 > s->wdone ? r->k1 : s->wdone + 1;
+	link_at(s, SQ_WATCH, &s->whead[r->wk & (SQ_WN - 1)], t);
+	s->nwatch++;
 }
 
 /* r (ticket t) starts, or stops, running at its site. */
@@ -190,6 +217,7 @@ static void run_link(sq_state *s, int32_t t, sq_rec *r)
 static void run_unlink(sq_state *s, sq_rec *r)
 {
 	list_unlink(s, SQ_RUNNING, r);
+	unwatch(s, r);
 	r->running = 0;
 }
 
@@ -624,38 +652,55 @@ static int overbooked_start(const sq_state *s, int site, int64_t k0, int64_t k1)
 	return 0;
 }
 
+/* The running job of ticket t, whose reservation has ended by step k_now
+ * (the step looked at): extend it to what a job that has run this long
+ * is predicted to need, and watch it again. */
+static void extend_one(sq_state *s, int32_t t, int64_t k_now)
+{
+	sq_rec *r = &s->rec[t];
+	int64_t ran = s->net->t0 + k_now * s->net->step_s - r->t_start, k0, k1;
+	r->hold_s = sq__hold_len(s, r->cls, r->est_s, ran);
+	sq__steps(s, r->t_start, r->hold_s, &k0, &k1);
+	/* At least EXTEND_STEPS more (or to the estimate): fewer, coarser
+	 * growths, each a little more cautious. */
+	int64_t k_est;
+	sq__steps(s, r->t_start, r->est_s, &k0, &k_est);
+	if (k1 < k_now + EXTEND_STEPS)
+		k1 = k_now + EXTEND_STEPS < k_est ? k_now + EXTEND_STEPS : k_est;
+	if (k1 <= k_now)
+		k1 = k_now + 1;
+	sl_resv_add(&s->resv, r->site, r->k1, k1, r->cores, r->gpus);
+	if (overbooked_start(s, r->site, r->k1, k1))
+		s->site_broken[r->site] = 1;
+	r->k1 = k1;
+	s->extended++;
+	watch(s, t, r);
+}
+
 void sq__extend_overruns(sq_state *s, int64_t k_now)
 {
-	const sl_heap_entry *top;
 	/* A step early: a planned start in the step where a hold ends can
 	 * still be moved (at that step the job may already be queued). */
 	k_now += 1;
-	while ((top = sl_heap_peek(&s->watch)) && top->key <= k_now) {
-		sl_heap_entry w;
-		sl_heap_pop(&s->watch, &w);
-		int32_t t = (int32_t)(w.payload & 0xffffffffu);
-		sq_rec *r = &s->rec[t];
-		if (!r->live || !r->running || r->serial != (uint32_t)(w.payload >> 32) ||
-		    r->k1 != w.key)
-			continue; /* ended, or a later watch of it */
-		int64_t ran = s->net->t0 + k_now * s->net->step_s - r->t_start, k0, k1;
-		r->hold_s = sq__hold_len(s, r->cls, r->est_s, ran);
-		sq__steps(s, r->t_start, r->hold_s, &k0, &k1);
-		/* At least EXTEND_STEPS more (or to the estimate): fewer, coarser
-		 * growths, each a little more cautious. */
-		int64_t k_est;
-		sq__steps(s, r->t_start, r->est_s, &k0, &k_est);
-		if (k1 < k_now + EXTEND_STEPS)
-			k1 = k_now + EXTEND_STEPS < k_est ? k_now + EXTEND_STEPS : k_est;
-		if (k1 <= k_now)
-			k1 = k_now + 1;
-		sl_resv_add(&s->resv, r->site, r->k1, k1, r->cores, r->gpus);
-		if (overbooked_start(s, r->site, r->k1, k1))
-			s->site_broken[r->site] = 1;
-		r->k1 = k1;
-		s->extended++;
-		watch(s, t, r);
+	if (s->wdone == INT64_MIN)
+		return; /* nothing watched yet */
+	/* Step by step, each bucket's due watches in the order they were made
+	 * (the front of a bucket is its newest). */
+	for (int64_t k = s->wdone + 1; k <= k_now && s->nwatch > 0; k++) {
+		int32_t n = 0;
+		for (int32_t t = s->whead[k & (SQ_WN - 1)]; t >= 0; t = s->rec[t].link[SQ_WATCH].next) {
+			if (s->rec[t].wk != k)
+				continue;
+			if (n == s->cap_wdue) {
+				s->cap_wdue = s->cap_wdue ? 2 * s->cap_wdue : 64;
+				s->wdue = sl_realloc(s->wdue, (size_t)s->cap_wdue * sizeof *s->wdue);
+			}
+			s->wdue[n++] = t;
+		}
+		while (n > 0)
+			extend_one(s, s->wdue[--n], k_now);
 	}
+	s->wdone = k_now;
 }
 
 /* A planned start at a site where a reservation grew: if it no longer
@@ -1026,7 +1071,6 @@ int sq__preempt(sq_state *s, const sq_ask *a, sq_site_eval *e, const sl_view *v,
 			r->hold_s = left;
 		r->t_plan = t_after;
 		r->flex = t_after <= r->latest;
-		r->serial = ++s->next_serial; /* its overrun watch is stale now */
 		sq__steps(s, r->t_plan, r->hold_s, &r->k0, &r->k1);
 		reserve(s, r, +1);
 		deferred_add(s, t);

@@ -548,6 +548,69 @@ static void test_bump_expected(void **st)
 	}
 }
 
+/* A late job moves to another site only when that lowers its chance of
+ * missing by the making-room gain (0.05): its input, sent again, is paid
+ * for.  Y and Z (CN data, 20 h) fill GRN and ALT; Z ends after an hour,
+ * long before its hold.  X (4 h, any site) runs at SGP.  C (10 h, any
+ * site, 1 TB of input) arrives at 00:10 with no room anywhere within its
+ * slack and is planned at SGP at 05:00, after X: late.  From 02:00 Z's
+ * site has room within C's slack.  With 2.5 h of slack C is planned
+ * 2 h 20 min late (a chance of missing of 0.23 under the prior, uniform
+ * before jobs of its class have ended): it moves there, starts at once,
+ * keeps its deadline and pays for the input it had sent to SGP as well.  With 4.5 h it is
+ * planned 20 minutes late (0.03): it stays, and misses its deadline by
+ * those 20 minutes. */
+static void test_late_move_by_gain(void **st)
+{
+	(void)st;
+	const int slack_min[2] = {150, 270};
+	for (int mode = 0; mode < 2; mode++) {
+		sl_network *net = net_new();
+		sl_trace t = {0};
+		job(&t, 1, T0, 8, 20, 20, CN_PI)->deadline_s += 60;
+		sl_job *z = job(&t, 2, T0 + 1, 8, 20, 20, CN_PI);
+		z->deadline_s += 60;
+		z->run_s = H;
+		job(&t, 3, T0 + 2, 8, 4, 0, -1);
+		sl_job *c = job(&t, 4, T0 + H / 6, 8, 10, 10, -1);
+		c->deadline_s += slack_min[mode] * 60;
+		c->input_bytes = 1000000000000LL; /* 1 TB: 80 s, 100 CNY on any route */
+		seen s;
+		sl_sim *sim = run(net, &t, "oracle=1,preempt=0", &s);
+		const sl_sim_job *r = sl_sim_jobs(sim, NULL);
+		assert_int_equal(r[2].site, SGP);
+		assert_int_not_equal(r[1].site, SGP);
+		int moves = 0;
+		for (int i = 0; i < s.n; i++) {
+			if (s.r[i].job != 4)
+				continue;
+			if (s.r[i].kind == SL_RECEIPT_PLACE) {
+				assert_int_equal(s.r[i].site, SGP);
+				assert_int_equal(s.r[i].start, T0 + 5 * H);
+				assert_int_equal(s.r[i].late, 1);
+			}
+			moves += s.r[i].kind == SL_RECEIPT_MOVE;
+		}
+		if (mode == 0) {
+			assert_int_equal(moves, 1);
+			assert_int_equal(r[3].site, r[1].site); /* where Z ended */
+			assert_int_equal(r[3].start, T0 + 2 * H + r[3].transfer_s);
+			assert_true(fabs(r[3].resent_cny - 100) < 1e-3);
+			assert_int_equal(sl_sim_get_summary(sim)->deadline_violations, 0);
+		} else {
+			assert_int_equal(moves, 0);
+			assert_int_equal(r[3].site, SGP);
+			assert_int_equal(r[3].start, T0 + 5 * H);
+			assert_true(r[3].resent_cny == 0);
+			assert_int_equal(sl_sim_get_summary(sim)->deadline_violations, 1);
+		}
+		seen_free(&s);
+		sl_sim_free(sim);
+		fix_trace_free(&t);
+		sl_network_free(net);
+	}
+}
+
 /* Re-planning: with very noisy forecasts the first plan is often not the
  * green window; as the forecasts converge the job moves (moves keep the
  * site: here GRN is the only one its tag allows).  Whatever the noise, it
@@ -1035,6 +1098,7 @@ int main(void)
 		cmocka_unit_test(test_receipt_csv_quoting),
 		cmocka_unit_test(test_rejections),
 		cmocka_unit_test(test_bump_expected),
+		cmocka_unit_test(test_late_move_by_gain),
 		cmocka_unit_test(test_replan_moves_within_deadline),
 		cmocka_unit_test(test_params),
 		cmocka_unit_test(test_engine_moves),

@@ -38,7 +38,7 @@ static double fake_signal(const void *ctx, int kind, int site, int64_t t)
 	return truth(kind, site, (t - T0) / H);
 }
 
-static const sl_view_ops fake_ops = {fake_state, fake_signal};
+static const sl_view_ops fake_ops = {fake_state, fake_signal, NULL};
 
 typedef struct fx {
 	sl_network *net;

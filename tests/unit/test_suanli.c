@@ -881,6 +881,48 @@ static void test_engine_retarget_pays(void **st)
 	                 tb[1] * (1 + sent[1]) / (tb[0] * (1 + sent[0]))) < 1e-9);
 }
 
+/* A policy that reads the simulator's signals both ways: every kind at
+ * every site, 130 steps from 10 steps before the series begins, so the
+ * run also wraps past its end (96 steps), as the engine's reads do. */
+static int sig_mismatches, sig_checked;
+
+static int sig_place(void *state, const sl_job *job, const sl_view *v, sl_decision *out)
+{
+	double buf[130];
+	int64_t k0 = (v->now - v->net->t0) / v->net->step_s - 40; /* from step -10 */
+	for (int kind = 0; kind < SL_SIG_COUNT; kind++)
+		for (int site = 0; site < v->net->nsites; site++) {
+			sl_view_signal_steps(v, kind, site, k0, 130, buf);
+			for (int i = 0; i < 130; i++, sig_checked++)
+				sig_mismatches += buf[i] != sl_view_signal(v, kind, site,
+				                                           v->net->t0 + (k0 + i) * v->net->step_s);
+		}
+	out->site = ALT;
+	return 0;
+}
+
+static const sl_policy_ops sig_ops = {"test-signals", "test", dbl_init, sig_place, NULL, NULL, NULL};
+
+/* The bulk read of whole steps (the forecast cache's) answers what the
+ * step-by-step read does, before, inside and past the series. */
+static void test_view_signal_steps(void **st)
+{
+	(void)st;
+	sl_network *net = net_new();
+	sl_trace t = {0};
+	job(&t, 1, T0 + 30 * H + 600, 1, 1, 0, -1);
+	sl_sim_opts o = {0};
+	sl_sim *sim = NULL;
+	sig_mismatches = sig_checked = 0;
+	assert_int_equal(sl_sim_new_ops(net, &t, &sig_ops, &o, &sim, NULL), 0);
+	assert_int_equal(sl_sim_run(sim, NULL), 0);
+	assert_int_equal(sig_checked, SL_SIG_COUNT * 3 * 130);
+	assert_int_equal(sig_mismatches, 0);
+	sl_sim_free(sim);
+	fix_trace_free(&t);
+	sl_network_free(net);
+}
+
 /* The same double, stopping its job while it runs (preempt). */
 static int dbl_preempts;
 
@@ -1104,6 +1146,7 @@ int main(void)
 		cmocka_unit_test(test_engine_moves),
 		cmocka_unit_test(test_engine_retarget),
 		cmocka_unit_test(test_engine_retarget_pays),
+		cmocka_unit_test(test_view_signal_steps),
 		cmocka_unit_test(test_engine_preempt),
 		cmocka_unit_test(test_plans_hold_on_scenario),
 		cmocka_unit_test(test_plans_mostly_hold_predicted),

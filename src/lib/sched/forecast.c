@@ -3,10 +3,12 @@
  * step values.
  *
  * Cache: per (site, signal) a ring of C entries (C a power of two sized
- * for the horizon plus the persistence look-back), entry k & (C - 1)
- * holding step k's true value and, for the noisy model, its z.  The tag
- * says which step an entry holds; a miss reads the view and overwrites.
- * Correctness never depends on C, only the number of view reads does.
+ * for the horizon, the persistence look-back and one read-ahead chunk),
+ * entry k & (C - 1) holding step k's true value and, for the noisy model,
+ * its z.  The tag says which step an entry holds; a miss reads FC_CHUNK
+ * steps from the view at once (the tables move a step at a time) and
+ * overwrites.  Correctness never depends on C, only the number of view
+ * reads does.
  */
 #include "sched/forecast.h"
 
@@ -16,6 +18,8 @@
 
 #include "core/mem.h"
 #include "core/time.h"
+
+#define FC_CHUNK 32
 
 typedef struct fc_entry {
 	int64_t tag;     /* the step held, INT64_MIN when empty */
@@ -77,7 +81,8 @@ int sl_forecast_new(const sl_network *net, const sl_forecast_opts *o, int32_t ho
 	f->net = net;
 	f->o = *o;
 	f->day_steps = SL_DAY / net->step_s > 0 ? (int32_t)(SL_DAY / net->step_s) : 1;
-	size_t need = (size_t)(horizon_steps > 0 ? horizon_steps : 1) + 2 * (size_t)f->day_steps + 2;
+	size_t need = (size_t)(horizon_steps > 0 ? horizon_steps : 1) + 2 * (size_t)f->day_steps + 2 +
+	              FC_CHUNK;
 	size_t c = 64;
 	while (c < need)
 		c *= 2;
@@ -175,18 +180,33 @@ static int noise_key(const sl_network *net, int kind, int site)
 	return kind == SL_SIG_GREEN_W ? net->nzones + site : net->sites[site].zone;
 }
 
-static inline fc_entry *entry(sl_forecast *f, const sl_view *v, int kind, int site, int64_t k)
+static inline fc_entry *ring_at(sl_forecast *f, int kind, int site, int64_t k)
 {
 	size_t c = f->mask + 1;
-	fc_entry *e = &f->ring[((size_t)site * SL_SIG_COUNT + (size_t)kind) * c +
-	                       ((size_t)(uint64_t)k & f->mask)];
-	if (e->tag != k) {
-		e->tag = k;
-		e->truth = sl_view_signal(v, kind, site, f->net->t0 + k * f->net->step_s);
-		e->z = f->o.model == SL_FC_NOISY && sl_forecast_modelled(f, kind, site)
-		           ? noise_z(f->o.seed, kind, noise_key(f->net, kind, site), k)
-		           : 0.0; /* read only where the model applies */
+	return &f->ring[((size_t)site * SL_SIG_COUNT + (size_t)kind) * c +
+	                ((size_t)(uint64_t)k & f->mask)];
+}
+
+/* Steps k .. k + FC_CHUNK - 1 into the ring. */
+static void fetch(sl_forecast *f, const sl_view *v, int kind, int site, int64_t k)
+{
+	double truth[FC_CHUNK];
+	int noisy = f->o.model == SL_FC_NOISY && sl_forecast_modelled(f, kind, site);
+	sl_view_signal_steps(v, kind, site, k, FC_CHUNK, truth);
+	for (int i = 0; i < FC_CHUNK; i++) {
+		fc_entry *e = ring_at(f, kind, site, k + i);
+		e->tag = k + i;
+		e->truth = truth[i];
+		e->z = noisy ? noise_z(f->o.seed, kind, noise_key(f->net, kind, site), k + i)
+		             : 0.0; /* read only where the model applies */
 	}
+}
+
+static inline fc_entry *entry(sl_forecast *f, const sl_view *v, int kind, int site, int64_t k)
+{
+	fc_entry *e = ring_at(f, kind, site, k);
+	if (e->tag != k)
+		fetch(f, v, kind, site, k);
 	return e;
 }
 

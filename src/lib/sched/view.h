@@ -49,6 +49,11 @@ typedef struct sl_view_ops {
 	/* Value of signal kind (SL_SIG_*) at site at UTC time t (t may be in
 	 * the past or future; the simulator answers the true series). */
 	double (*signal)(const void *ctx, int kind, int site, int64_t t);
+	/* Optional (NULL: signal() step by step): the values of n whole steps
+	 * of the network's grid from step k0 (step k starts at t0 + k step_s),
+	 * as signal() would answer at their starts. */
+	void (*signal_steps)(const void *ctx, int kind, int site, int64_t k0, int32_t n,
+	                     double *out);
 } sl_view_ops;
 
 typedef struct sl_view {
@@ -77,6 +82,18 @@ static inline void sl_view_site_state(const sl_view *v, int site, sl_site_state 
 static inline double sl_view_signal(const sl_view *v, int kind, int site, int64_t t)
 {
 	return v->ops->signal(v->ctx, kind, site, t);
+}
+
+/* Steps k0 .. k0 + n - 1 of signal kind at site (see signal_steps). */
+static inline void sl_view_signal_steps(const sl_view *v, int kind, int site, int64_t k0,
+                                        int32_t n, double *out)
+{
+	if (v->ops->signal_steps) {
+		v->ops->signal_steps(v->ctx, kind, site, k0, n, out);
+		return;
+	}
+	for (int32_t i = 0; i < n; i++)
+		out[i] = v->ops->signal(v->ctx, kind, site, v->net->t0 + (k0 + i) * v->net->step_s);
 }
 
 /* Name of a carbon mode ("average", "marginal"), and back (-1 if unknown). */

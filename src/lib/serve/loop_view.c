@@ -108,7 +108,7 @@ static double view_signal(const void *ctx, int kind, int site, int64_t t)
 	return sl__loop_signal(ctx, kind, site, t);
 }
 
-static const sl_view_ops view_ops = {view_site_state, view_signal};
+static const sl_view_ops view_ops = {view_site_state, view_signal, NULL};
 
 void sl__loop_view(sl_loop *lp, int64_t now, sl_view *out)
 {

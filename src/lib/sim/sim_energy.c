@@ -274,7 +274,24 @@ static double view_signal(const void *ctx, int kind, int s, int64_t t)
 	return sim__signal(sim, kind, s, t);
 }
 
-const sl_view_ops sim__view_ops = {view_site_state, view_signal};
+/* n steps from k0 in one pass: one index computation, then the next row
+ * (wrapping as sl_supply_index does). */
+static void view_signal_steps(const void *ctx, int kind, int s, int64_t k0, int32_t n,
+                              double *out)
+{
+	const sl_sim *sim = ctx;
+	if (n <= 0)
+		return;
+	int32_t ns = sim->net->nsteps > 0 ? sim->net->nsteps : 1;
+	int32_t k = sl_supply_index(&sim->sup, sim->net->t0 + k0 * sim->net->step_s);
+	const sim_step *row = &sim->steps[(size_t)s * (size_t)ns];
+	for (int32_t i = 0; i < n; i++) {
+		out[i] = step_value(&row[k], kind);
+		k = k + 1 == ns ? 0 : k + 1;
+	}
+}
+
+const sl_view_ops sim__view_ops = {view_site_state, view_signal, view_signal_steps};
 
 void sim__view_at(sl_sim *sim, int64_t now)
 {

@@ -92,7 +92,10 @@ double sl_forecast_at(sl_forecast *f, const sl_view *v, int kind, int site, int6
 /* The step holding UTC time t on net's grid. */
 static inline int64_t sl_forecast_step_of(const sl_network *net, int64_t t)
 {
-	return sl_floor_div(t - net->t0, net->step_s);
+	int64_t d = t - net->t0;
+	if (d >= 0 && d <= (int64_t)UINT32_MAX) /* the common case, in a 32-bit division */
+		return (int64_t)((uint32_t)d / (uint32_t)net->step_s);
+	return sl_floor_div(d, net->step_s);
 }
 
 /* "perfect", "persistence", "noisy"; and back (-1 if unknown). */

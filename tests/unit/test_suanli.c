@@ -15,6 +15,7 @@
 #include "windowfix.h"
 #include "io/scenario.h"
 #include "io/trace.h"
+#include "sched/policy_suanli_int.h"
 #include "sched/receipt.h"
 #include "sched/transfer.h"
 #include "sim/sim.h"
@@ -611,6 +612,44 @@ static void test_late_move_by_gain(void **st)
 	}
 }
 
+/* The chance of missing reads the runtime ratios of the job's range of
+ * estimates (by_est=1) once enough have ended there, else its class's.
+ * 100 jobs asked for 2 h and used 90-100 % of it; 100 asked for 100 h and
+ * used 10-20 %.  A job started past its latest start by a tenth of its
+ * estimate misses when it uses more than 90 %: by its range, almost
+ * surely for a 2 h job and never for a 100 h one; by the class, about half
+ * the time for either.  Too few jobs of a range: the class's. */
+static void test_miss_by_estimate(void **st)
+{
+	(void)st;
+	sl_network *net = net_new();
+	for (int by = 0; by < 2; by++) {
+		void *state = NULL;
+		sl_policy_opts o = {0};
+		o.params = by ? "by_est=1" : "by_est=0";
+		assert_int_equal(sl_policy_suanli.init(&state, net, &o, NULL), 0);
+		sq_state *q = state;
+		for (int i = 0; i < 100; i++) {
+			sq__learn(q, -1, (int64_t)(2 * H * (0.905 + 0.0009 * i)), 2 * H);
+			sq__learn(q, -1, (int64_t)(100 * H * (0.105 + 0.0009 * i)), 100 * H);
+		}
+		double p_short = sq__miss_p(q, -1, 2 * H, T0 + 12 * 60, T0);
+		double p_long = sq__miss_p(q, -1, 100 * H, T0 + 10 * H, T0);
+		double p_mid = sq__miss_p(q, -1, 10 * H, T0 + H, T0); /* no 10 h jobs ended */
+		if (by) {
+			assert_true(p_short > 0.95);
+			assert_true(p_long < 0.01);
+		} else {
+			assert_true(fabs(p_short - 0.5) < 0.05);
+			assert_true(fabs(p_long - 0.5) < 0.05);
+		}
+		assert_true(fabs(p_mid - 0.5) < 0.05);
+		assert_true(sq__miss_p(q, -1, 100 * H, T0, T0) == 0); /* on time */
+		sl_policy_suanli.free(state);
+	}
+	sl_network_free(net);
+}
+
 /* Re-planning: with very noisy forecasts the first plan is often not the
  * green window; as the forecasts converge the job moves (moves keep the
  * site: here GRN is the only one its tag allows).  Whatever the noise, it
@@ -1141,6 +1180,7 @@ int main(void)
 		cmocka_unit_test(test_rejections),
 		cmocka_unit_test(test_bump_expected),
 		cmocka_unit_test(test_late_move_by_gain),
+		cmocka_unit_test(test_miss_by_estimate),
 		cmocka_unit_test(test_replan_moves_within_deadline),
 		cmocka_unit_test(test_params),
 		cmocka_unit_test(test_engine_moves),

@@ -62,6 +62,7 @@ static void defaults(sq_params *p, uint64_t seed)
 	p->bump = SQ_BUMP_EXPECTED;
 	p->preempt = 1;
 	p->restart_s = 10 * 60;
+	p->by_est = 1;
 	p->green_now = 1;
 	p->green_busy = 0.5;
 	p->horizon_s = 96 * SL_HOUR;
@@ -159,6 +160,8 @@ static int parse_kv(sq_params *p, parsed *x, const char *k, const char *v, const
 		       (p->bump = parse_choice(v, (const char *const[]){"safe", "expected"}, 2)) < 0 ? -1 : 0;
 	if (!strcmp(k, "preempt"))
 		return *what = "0 or 1", (p->preempt = parse_choice(v, (const char *const[]){"0", "1"}, 2)) < 0 ? -1 : 0;
+	if (!strcmp(k, "by_est"))
+		return *what = "0 or 1", (p->by_est = parse_choice(v, (const char *const[]){"0", "1"}, 2)) < 0 ? -1 : 0;
 	if (!strcmp(k, "restart")) {
 		int64_t dur;
 		*what = "a duration up to a day";
@@ -292,7 +295,7 @@ static int sq_init(void **state, const sl_network *net, const sl_policy_opts *op
 	snprintf(s->fcname, sizeof s->fcname, "%s", sl_forecast_model_name(s->p.fc.model));
 	sl_policy_cands_init(&s->pc, net);
 	sq__tables_init(s);
-	s->nratio = net->nclasses + 1;
+	s->nratio = (net->nclasses + 1) * (SQ_EBUCKETS + 1);
 	s->ratio = sl_calloc((size_t)s->nratio, sizeof *s->ratio);
 	s->free_rec = -1;
 	s->bump_skip = -1;

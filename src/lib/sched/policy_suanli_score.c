@@ -281,9 +281,26 @@ double sq__kw(const sq_state *s, int site, int32_t cores, int32_t gpus)
 
 #define RATIO_PRIOR_WEIGHT 20.0
 
-static sq_ratio *ratio_of(const sq_state *s, int cls)
+/* The table of class cls (est_s <= 0), or of its range of estimates:
+ * range b >= 1 holds estimates in [2^(b-1), 2^b) x SQ_EBUCKET0_S (the
+ * first also shorter ones, the last also longer ones). */
+static sq_ratio *table_of(const sq_state *s, int cls, int32_t est_s)
 {
-	return &s->ratio[cls + 1 >= 0 && cls + 1 < s->nratio ? cls + 1 : 0];
+	int c = cls + 1 >= 0 && (cls + 1) * (SQ_EBUCKETS + 1) < s->nratio ? cls + 1 : 0, b = 0;
+	if (est_s > 0) {
+		uint32_t e = (uint32_t)est_s / SQ_EBUCKET0_S;
+		b = e < 2 ? 1 : 1 + (31 - __builtin_clz(e)); /* 1 + floor(log2 e) */
+		b = b > SQ_EBUCKETS ? SQ_EBUCKETS : b;
+	}
+	return &s->ratio[c * (SQ_EBUCKETS + 1) + b];
+}
+
+/* What predicts a job of class cls with estimate est_s (0: any): its
+ * range's table once enough of it have ended, else its class's. */
+static sq_ratio *ratio_of(const sq_state *s, int cls, int32_t est_s)
+{
+	sq_ratio *r = table_of(s, cls, est_s);
+	return r->n >= (uint32_t)s->p.hold_min_n ? r : table_of(s, cls, 0);
 }
 
 /* The quantile q of the ratios in bins from `from` on: the upper edge of
@@ -304,11 +321,8 @@ static double bins_quantile(const sq_ratio *r, int from, double q)
 	return 1.0;
 }
 
-void sq__learn(sq_state *s, int cls, int64_t run_s, int32_t est_s)
+static void learn_into(const sq_state *s, sq_ratio *r, double x)
 {
-	sq_ratio *r = ratio_of(s, cls);
-	double x = est_s > 0 ? (double)run_s / est_s : 1.0;
-	x = x < 0 ? 0 : x > 1 ? 1 : x;
 	int b = (int)ceil(x * SQ_RBINS) - 1;
 	r->n++;
 	r->sum += x;
@@ -321,6 +335,15 @@ void sq__learn(sq_state *s, int cls, int64_t run_s, int32_t est_s)
 		r->q = bins_quantile(r, 0, s->p.hold_q);
 }
 
+void sq__learn(sq_state *s, int cls, int64_t run_s, int32_t est_s)
+{
+	double x = est_s > 0 ? (double)run_s / est_s : 1.0;
+	x = x < 0 ? 0 : x > 1 ? 1 : x;
+	learn_into(s, table_of(s, cls, 0), x);
+	if (s->p.by_est && est_s > 0)
+		learn_into(s, table_of(s, cls, est_s), x);
+}
+
 double sq__miss_p_late(const sq_state *s, int cls, int32_t est_s, int64_t start, int64_t latest)
 {
 	/* It misses when its runtime exceeds deadline - start, a ratio x of
@@ -328,7 +351,7 @@ double sq__miss_p_late(const sq_state *s, int cls, int32_t est_s, int64_t start,
 	double x = 1.0 - (double)(start - latest) / est_s;
 	if (x <= 0)
 		return 1;
-	sq_ratio *r = (sq_ratio *)ratio_of(s, cls); /* above[] is a cache */
+	sq_ratio *r = ratio_of(s, cls, s->p.by_est ? est_s : 0); /* above[] is a cache */
 	if (r->n < (uint32_t)s->p.hold_min_n)
 		return 1 - x;
 	if (!r->above_ok) {
@@ -347,7 +370,7 @@ double sq__miss_p_late(const sq_state *s, int cls, int32_t est_s, int64_t start,
 
 int32_t sq__hold_len(const sq_state *s, int cls, int32_t est_s, int64_t ran_s)
 {
-	const sq_ratio *r = ratio_of(s, cls);
+	const sq_ratio *r = ratio_of(s, cls, 0);
 	double q = r->n < (uint32_t)s->p.hold_min_n || s->p.hold_q >= 1 ? 1.0 : r->q;
 	if (ran_s > 0 && q < 1) {
 		/* Given that it has run ran_s: the quantile of the ratios above. */
@@ -362,7 +385,7 @@ int32_t sq__hold_len(const sq_state *s, int cls, int32_t est_s, int64_t ran_s)
 
 void sq__ask(const sq_state *s, const sl_job *job, sq_ask *a)
 {
-	const sq_ratio *r = ratio_of(s, job->cls);
+	const sq_ratio *r = ratio_of(s, job->cls, 0);
 	double mean = (r->sum + s->p.prior_ratio * RATIO_PRIOR_WEIGHT) / (r->n + RATIO_PRIOR_WEIGHT);
 	a->cores = job->cores;
 	a->gpus = job->gpus;

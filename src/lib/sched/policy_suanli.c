@@ -75,7 +75,7 @@ static void defaults(sq_params *p, uint64_t seed)
 	p->fc.error = 0.15;
 	p->fc.seed = seed;
 	p->prior_ratio = 0.5;
-	p->hold_q = 0.7;
+	p->hold_q = 0.8;
 	p->hold_min_n = 20;
 	p->head_frac = 0;
 	p->tight_s = 2 * SL_HOUR;

@@ -184,7 +184,7 @@ void sim__energy_free(sl_sim *sim);
 /* A started job ended (its result is final): network energy, the other
  * carbon mode's job share, move bits or move watts. */
 void sim__energy_job_end(sl_sim *sim, const sl_job *job, const sl_sim_job *r);
-/* Job j's input, sent to site and abandoned there (frac of it sent):
+/* A job's input, sent to site and abandoned there (frac of it sent):
  * its network energy now, at the origin's grid. */
 void sim__energy_resent(sl_sim *sim, const sl_job *job, int site, double frac);
 /* At close, after the site metrics: supply by source, the other carbon

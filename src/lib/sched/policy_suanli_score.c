@@ -295,8 +295,9 @@ static sq_ratio *table_of(const sq_state *s, int cls, int32_t est_s)
 	return &s->ratio[c * (SQ_EBUCKETS + 1) + b];
 }
 
-/* What predicts a job of class cls with estimate est_s (0: any): its
- * range's table once enough of it have ended, else its class's. */
+/* What predicts the chance of missing for a job of class cls with
+ * estimate est_s (0: any): its range's table once enough of it have
+ * ended, else its class's. */
 static sq_ratio *ratio_of(const sq_state *s, int cls, int32_t est_s)
 {
 	sq_ratio *r = table_of(s, cls, est_s);
@@ -370,7 +371,7 @@ double sq__miss_p_late(const sq_state *s, int cls, int32_t est_s, int64_t start,
 
 int32_t sq__hold_len(const sq_state *s, int cls, int32_t est_s, int64_t ran_s)
 {
-	const sq_ratio *r = ratio_of(s, cls, 0);
+	const sq_ratio *r = table_of(s, cls, 0);
 	double q = r->n < (uint32_t)s->p.hold_min_n || s->p.hold_q >= 1 ? 1.0 : r->q;
 	if (ran_s > 0 && q < 1) {
 		/* Given that it has run ran_s: the quantile of the ratios above. */
@@ -385,7 +386,7 @@ int32_t sq__hold_len(const sq_state *s, int cls, int32_t est_s, int64_t ran_s)
 
 void sq__ask(const sq_state *s, const sl_job *job, sq_ask *a)
 {
-	const sq_ratio *r = ratio_of(s, job->cls, 0);
+	const sq_ratio *r = table_of(s, job->cls, 0);
 	double mean = (r->sum + s->p.prior_ratio * RATIO_PRIOR_WEIGHT) / (r->n + RATIO_PRIOR_WEIGHT);
 	a->cores = job->cores;
 	a->gpus = job->gpus;

@@ -633,9 +633,10 @@ static void test_miss_by_estimate(void **st)
 			sq__learn(q, -1, (int64_t)(2 * H * (0.905 + 0.0009 * i)), 2 * H);
 			sq__learn(q, -1, (int64_t)(100 * H * (0.105 + 0.0009 * i)), 100 * H);
 		}
-		double p_short = sq__miss_p(q, -1, 2 * H, T0 + 12 * 60, T0);
-		double p_long = sq__miss_p(q, -1, 100 * H, T0 + 10 * H, T0);
-		double p_mid = sq__miss_p(q, -1, 10 * H, T0 + H, T0); /* no 10 h jobs ended */
+		/* Each latest start is T0: the deadline is T0 + the estimate. */
+		double p_short = sq__miss_p(q, -1, 2 * H, T0 + 12 * 60, T0 + 2 * H);
+		double p_long = sq__miss_p(q, -1, 100 * H, T0 + 10 * H, T0 + 100 * H);
+		double p_mid = sq__miss_p(q, -1, 10 * H, T0 + H, T0 + 10 * H); /* no 10 h jobs ended */
 		if (by) {
 			assert_true(p_short > 0.95);
 			assert_true(p_long < 0.01);
@@ -644,7 +645,7 @@ static void test_miss_by_estimate(void **st)
 			assert_true(fabs(p_long - 0.5) < 0.05);
 		}
 		assert_true(fabs(p_mid - 0.5) < 0.05);
-		assert_true(sq__miss_p(q, -1, 100 * H, T0, T0) == 0); /* on time */
+		assert_true(sq__miss_p(q, -1, 100 * H, T0, T0 + 100 * H) == 0); /* on time */
 		sl_policy_suanli.free(state);
 	}
 	sl_network_free(net);

@@ -77,6 +77,7 @@ static void defaults(sq_params *p, uint64_t seed)
 	p->prior_ratio = 0.5;
 	p->hold_q = 0.8;
 	p->hold_min_n = 20;
+	p->miss_eps = 0.01;
 	p->head_frac = 0;
 	p->tight_s = 2 * SL_HOUR;
 	p->risk_s = SL_HOUR;
@@ -202,6 +203,8 @@ static int parse_kv(sq_params *p, parsed *x, const char *k, const char *v, const
 		return *what = "a duration (e.g. 2h)", parse_duration(v, &p->tight_s);
 	if (!strcmp(k, "hold_q"))
 		return *what = "a quantile in (0, 1] (1: hold the whole estimate)", parse_real(v, 1e-6, 1, &p->hold_q);
+	if (!strcmp(k, "miss_eps"))
+		return *what = "a chance in [0, 0.5] (0: plan by the estimate)", parse_real(v, 0, 0.5, &p->miss_eps);
 	if (!strcmp(k, "prior_ratio"))
 		return *what = "a ratio in (0, 1]", parse_real(v, 1e-6, 1, &p->prior_ratio);
 	if (!strcmp(k, "forecast_seed")) {
@@ -373,7 +376,8 @@ static void eval_site(sq_state *s, const sl_job *job, const sl_cand *c, int64_t 
 	e->arrive = now + sl_transfer_s(c->route, job->input_bytes);
 	e->transfer_cny = sl_transfer_job_cny(c->route, job);
 	e->pkw = sq__kw(s, c->site, job->cores, job->gpus);
-	e->latest_dl = job->deadline_s > 0 ? job->submit + job->deadline_s - job->est_s : INT64_MAX;
+	e->deadline = job->deadline_s > 0 ? job->submit + job->deadline_s : INT64_MAX;
+	e->latest_dl = sq__latest_of(s, job->cls, job->est_s, e->deadline);
 	/* Jobs with a latency budget, or without a deadline, start when their
 	 * input is there; the others anywhere up to their latest start. */
 	int flex = job->latency_budget_ms <= 0 && job->deadline_s > 0;
@@ -591,7 +595,7 @@ static int sq_place(void *state, const sl_job *job, const sl_view *v, sl_decisio
 		/* Without moving others: the earliest start anywhere, and the
 		 * chance that the job ends late from there. */
 		sq_site_eval *fb = fallback(s, &a, ne);
-		double p_ref = fb ? sq__miss_p(s, a.cls, a.est_s, fb->best.start, fb->latest_dl) : 1;
+		double p_ref = fb ? sq__miss_p(s, a.cls, a.est_s, fb->best.start, fb->deadline) : 1;
 		if (!(e = make_room(s, &a, ne, v, p_ref)) && !(e = fb))
 			e = nearest_eval(s, ne, &near);
 		late = job->deadline_s > 0 && e->best.start + job->est_s > job->submit + job->deadline_s;

@@ -60,6 +60,8 @@ typedef struct sq_params {
 	int32_t restart_s;          /* what a stopped job's next run begins with */
 	int by_est;                 /* the chance of missing reads the ratios of the job's
 	                             * range of estimates */
+	double miss_eps;            /* > 0: starts are planned up to where the chance of
+	                             * missing reaches this (0: deadline - estimate) */
 } sq_params;
 
 /* Making room for a job with no start in its slack: move only planned
@@ -109,6 +111,8 @@ typedef struct sq_ratio {
 	double q;                   /* hold_q's quantile of the bins (1 until hold_min_n) */
 	uint32_t above[SQ_RBINS + 1]; /* jobs in bins i and up, when above_ok */
 	int above_ok;
+	int32_t eps_bin;            /* when above_ok: the least b with P(ratio > b / SQ_RBINS)
+	                             * <= miss_eps, counting the next job as one above */
 } sq_ratio;
 
 /* One request being planned: the job's shape and what the policy expects
@@ -162,7 +166,8 @@ typedef struct sq_rec {
 	sl_job job;                 /* a copy (relocation): the engine's may move, as the
 	                             * live service's job table does when it grows */
 	int64_t arrive;             /* input arrival at site */
-	int64_t latest;             /* latest start meeting the deadline (INT64_MAX: none) */
+	int64_t latest;             /* latest start planned for (INT64_MAX: none) */
+	int64_t deadline;           /* when it must end (INT64_MAX: none) */
 	int64_t t_plan, t_start;    /* planned start; actual start once running */
 	int64_t k0, k1;
 	double pkw;                 /* busy increment, kW */
@@ -176,7 +181,9 @@ typedef struct sq_site_eval {
 	const sl_route *route;
 	int64_t arrive;             /* when its input would arrive there */
 	int64_t latest;             /* latest start considered: deadline and slack cap */
-	int64_t latest_dl;          /* latest start meeting the deadline (INT64_MAX: none) */
+	int64_t latest_dl;          /* latest start meeting the deadline (INT64_MAX: none):
+	                             * its estimate before it, or (miss_eps) its likely runtime */
+	int64_t deadline;           /* when it must end (INT64_MAX: none) */
 	double transfer_cny;
 	double pkw;
 	int has_best;
@@ -287,15 +294,24 @@ void sq__best_at_site(sq_state *s, const sq_ask *a, sq_site_eval *e, double beat
  * limit steps; -1 if none. */
 int64_t sq__earliest_at_site(sq_state *s, const sq_ask *a, const sq_site_eval *e, int64_t limit);
 /* The chance that a job of class cls with estimate est_s, started at
- * start, ends after its deadline (latest + est_s; latest INT64_MAX: none),
- * from the runtime/estimate ratios learnt for its class (uniform on
- * [0, 1] before hold_min_n of them have ended). */
-double sq__miss_p_late(const sq_state *s, int cls, int32_t est_s, int64_t start, int64_t latest);
+ * start, ends after its deadline (INT64_MAX: none), from the
+ * runtime/estimate ratios learnt for its class (uniform on [0, 1] before
+ * hold_min_n of them have ended). */
+double sq__miss_p_late(const sq_state *s, int cls, int32_t est_s, int64_t start, int64_t deadline);
 static inline double sq__miss_p(const sq_state *s, int cls, int32_t est_s, int64_t start,
-                                int64_t latest)
+                                int64_t deadline)
 {
-	return latest == INT64_MAX || start <= latest ? 0 : sq__miss_p_late(s, cls, est_s, start, latest);
+	return deadline == INT64_MAX || start <= deadline - est_s
+	               ? 0
+	               : sq__miss_p_late(s, cls, est_s, start, deadline);
 }
+/* The latest start the policy plans for a job of class cls with estimate
+ * est_s that must end by deadline: deadline - est_s, or with miss_eps the
+ * latest whose chance of missing, by the ratios of the job's range of
+ * estimates, is within miss_eps: the next job's ratio is taken to be as
+ * likely to rank anywhere among the n + 1, so with n < 1 / miss_eps - 1
+ * ended there is no such start past deadline - est_s. */
+int64_t sq__latest_of(const sq_state *s, int cls, int32_t est_s, int64_t deadline);
 
 /* policy_suanli_plan.c */
 int32_t sq__hold(sq_state *s, const sl_job *job, int32_t handle, const sq_ask *a,

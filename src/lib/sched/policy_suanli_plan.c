@@ -160,6 +160,7 @@ int32_t sq__hold(sq_state *s, const sl_job *job, int32_t handle, const sq_ask *a
 	r->job = *job;
 	r->arrive = e->arrive;
 	r->latest = e->latest_dl;
+	r->deadline = e->deadline;
 	r->t_plan = e->best.start;
 	r->pkw = e->pkw;
 	r->cref = a->cref;
@@ -283,6 +284,7 @@ int32_t sq__adopt(void *state, const sl_job *job, int site, int64_t start, int32
 	memset(&e, 0, sizeof e);
 	e.site = site;
 	e.arrive = e.latest = e.latest_dl = e.best.start = start;
+	e.deadline = job->deadline_s > 0 ? job->submit + job->deadline_s : INT64_MAX;
 	e.pkw = sq__kw(s, site, job->cores, job->gpus);
 	int32_t t = sq__hold(s, job, handle, &a, &e);
 	on_start(s, t, &s->rec[t], start);
@@ -351,6 +353,7 @@ static void rec_eval(const sq_state *s, const sq_rec *r, const sl_view *v, sq_as
 	e->site = r->site;
 	e->arrive = r->arrive > v->now ? r->arrive : v->now;
 	e->latest_dl = r->latest;
+	e->deadline = r->deadline;
 	e->latest = v->now + s->p.max_slack_s < r->latest ? v->now + s->p.max_slack_s : r->latest;
 	e->transfer_cny = r->transfer_cny;
 	e->pkw = r->pkw;
@@ -365,6 +368,7 @@ static void reloc_eval(const sq_state *s, const sq_rec *r, const sl_cand *c, con
 	e->route = c->route;
 	e->arrive = v->now + sl_transfer_s(c->route, r->job.input_bytes);
 	e->latest_dl = r->latest;
+	e->deadline = r->deadline;
 	e->latest = v->now + s->p.max_slack_s < r->latest ? v->now + s->p.max_slack_s : r->latest;
 	e->transfer_cny = sl_transfer_job_cny(c->route, &r->job);
 	e->pkw = sq__kw(s, e->site, r->cores, r->gpus);
@@ -451,7 +455,7 @@ static int relocate(sq_state *s, sq_rec *r, const sq_ask *a, const sl_view *v,
 		return 0;
 	/* A late job's move must lower its chance of missing by SQ_BUMP_GAIN
 	 * (below): with less than that at stake, no site can do it. */
-	double p_ref = beat_start >= 0 ? sq__miss_p(s, r->cls, r->est_s, beat_start, r->latest) : 1;
+	double p_ref = beat_start >= 0 ? sq__miss_p(s, r->cls, r->est_s, beat_start, r->deadline) : 1;
 	if (p_ref < SQ_BUMP_GAIN)
 		return 0;
 	const sl_cand *c = sl_policy_cands_of(&s->pc, &r->job, &n);
@@ -480,7 +484,7 @@ static int relocate(sq_state *s, sq_rec *r, const sq_ask *a, const sl_view *v,
 	 * the run's money and saved 7 of 62 misses).  A start within its
 	 * slack saves all of p_ref, at least that much (checked above). */
 	if (late && beat_start >= 0 &&
-	    p_ref - sq__miss_p(s, r->cls, r->est_s, best.best.start, r->latest) < SQ_BUMP_GAIN)
+	    p_ref - sq__miss_p(s, r->cls, r->est_s, best.best.start, r->deadline) < SQ_BUMP_GAIN)
 		return 0;
 	return relocate_to(s, r, &best, late, v, ctl);
 }
@@ -567,7 +571,7 @@ static int compress_one(sq_state *s, sq_rec *r, const sl_view *v, const sl_plan_
 			e.arrive = v->now + 1;
 		s->bump_skip = (int32_t)(r - s->rec);
 		int64_t t_ref = t >= 0 && t < r->t_plan ? t : r->t_plan;
-		double p_ref = sq__miss_p(s, r->cls, r->est_s, t_ref, r->latest);
+		double p_ref = sq__miss_p(s, r->cls, r->est_s, t_ref, r->deadline);
 		int bumped = sq__bump(s, &a, &e, v, p_ref), moved = 0;
 		if (bumped)
 			t = e.arrive;
@@ -865,7 +869,7 @@ static int replace_blocker(sq_state *s, sq_rec *r, const sl_view *v)
 	if (!ke.has_best) {
 		int64_t t2 = sq__earliest_at_site(s, &ka, &ke, 4 * (int64_t)s->H);
 		/* bump=expected weighs the chance it now ends late instead */
-		if (t2 < 0 || (s->p.bump == SQ_BUMP_SAFE && t2 + ka.run_s > r->latest + r->est_s))
+		if (t2 < 0 || (s->p.bump == SQ_BUMP_SAFE && t2 + ka.run_s > r->deadline))
 			return 0;
 		ke.best.start = t2;
 		r->flex = 0;
@@ -899,7 +903,7 @@ static double blockers_miss_p(const sq_state *s, const int32_t *bl, int n, const
 	double p = 0;
 	for (int i = 0; i < n; i++) {
 		const sq_rec *r = &s->rec[bl[i]];
-		p += sq__miss_p(s, r->cls, r->est_s, at ? at[i] : r->t_plan, r->latest);
+		p += sq__miss_p(s, r->cls, r->est_s, at ? at[i] : r->t_plan, r->deadline);
 	}
 	return p;
 }
@@ -941,7 +945,7 @@ int sq__bump(sq_state *s, const sq_ask *a, sq_site_eval *e, const sl_view *v, do
 	if (!s->ctl || !s->ctl->move || (e->latest_dl < e->arrive && s->p.bump == SQ_BUMP_SAFE))
 		return 0;
 	int expected = s->p.bump == SQ_BUMP_EXPECTED;
-	double p_new = expected ? sq__miss_p(s, a->cls, a->est_s, e->arrive, e->latest_dl) : 0;
+	double p_new = expected ? sq__miss_p(s, a->cls, a->est_s, e->arrive, e->deadline) : 0;
 	if (expected && p_ref - p_new < SQ_BUMP_GAIN)
 		return 0; /* moving others can only add to what it would save */
 	sq__steps(s, e->arrive, a->hold_s, &k0, &k1);
@@ -1003,7 +1007,7 @@ int sq__preempt(sq_state *s, const sq_ask *a, sq_site_eval *e, const sl_view *v,
 	const sl_plan_ctl *ctl = s->ctl;
 	if (!ctl || !ctl->preempt || s->p.bump != SQ_BUMP_EXPECTED)
 		return 0;
-	double p_new = sq__miss_p(s, a->cls, a->est_s, e->arrive, e->latest_dl);
+	double p_new = sq__miss_p(s, a->cls, a->est_s, e->arrive, e->deadline);
 	if (p_ref - p_new < SQ_BUMP_GAIN)
 		return 0;
 	int64_t k0, k1, step = s->net->step_s;
@@ -1017,12 +1021,12 @@ int sq__preempt(sq_state *s, const sq_ask *a, sq_site_eval *e, const sl_view *v,
 		if (r->latest == INT64_MAX ||
 		    r->job.latency_budget_ms > 0 || r->k1 <= k0 || (a->gpus > 0 && r->gpus == 0))
 			continue;
-		int64_t deadline = r->latest + r->est_s, ran = v->now - r->t_start;
+		int64_t deadline = r->deadline, ran = v->now - r->t_start;
 		int64_t left = r->est_s - ran + s->p.restart_s;
 		if (left <= s->p.restart_s)
 			continue; /* about to end anyway */
-		double old = sq__miss_p(s, r->cls, r->est_s, r->t_start, r->latest);
-		double p = sq__miss_p(s, r->cls, (int32_t)left, t_after, deadline - left);
+		double old = sq__miss_p(s, r->cls, r->est_s, r->t_start, r->deadline);
+		double p = sq__miss_p(s, r->cls, (int32_t)left, t_after, deadline);
 		vs[nv++] = (victim){t, r->gpus, p - old};
 	}
 	if (nv == 0)
@@ -1055,7 +1059,7 @@ int sq__preempt(sq_state *s, const sq_ask *a, sq_site_eval *e, const sl_view *v,
 	for (int i = 0; i < n; i++) {
 		int32_t t = vs[i].t;
 		sq_rec *r = &s->rec[t];
-		int64_t deadline = r->latest + r->est_s, ran = v->now - r->t_start;
+		int64_t deadline = r->deadline, ran = v->now - r->t_start;
 		int32_t left = (int32_t)(r->est_s - ran) + s->p.restart_s;
 		if (ctl->preempt(ctl->ud, r->handle, s->p.restart_s, t_after) != 0) {
 			sl_resv_add(&s->resv, r->site, kn, r->k1, r->cores, r->gpus); /* still running */

@@ -345,28 +345,52 @@ void sq__learn(sq_state *s, int cls, int64_t run_s, int32_t est_s)
 		learn_into(s, table_of(s, cls, est_s), x);
 }
 
-double sq__miss_p_late(const sq_state *s, int cls, int32_t est_s, int64_t start, int64_t latest)
+/* Fill r->above (and r->eps_bin) from the bins, if stale. */
+static void above_of(const sq_state *s, sq_ratio *r)
+{
+	if (r->above_ok)
+		return;
+	r->above[SQ_RBINS] = 0;
+	for (int i = SQ_RBINS - 1; i >= 0; i--)
+		r->above[i] = r->above[i + 1] + r->bin[i];
+	/* The next job is as likely to be any rank among n + 1: its chance
+	 * of a ratio above bin b's lower edge is at most (above + 1) / (n + 1). */
+	double lim = s->p.miss_eps * (r->n + 1.0) - 1.0;
+	int b = SQ_RBINS;
+	while (b > 0 && (double)r->above[b - 1] <= lim)
+		b--;
+	r->eps_bin = b;
+	r->above_ok = 1;
+}
+
+double sq__miss_p_late(const sq_state *s, int cls, int32_t est_s, int64_t start, int64_t deadline)
 {
 	/* It misses when its runtime exceeds deadline - start, a ratio x of
 	 * its estimate. */
-	double x = 1.0 - (double)(start - latest) / est_s;
+	double x = (double)(deadline - start) / est_s;
 	if (x <= 0)
 		return 1;
 	sq_ratio *r = ratio_of(s, cls, s->p.by_est ? est_s : 0); /* above[] is a cache */
 	if (r->n < (uint32_t)s->p.hold_min_n)
 		return 1 - x;
-	if (!r->above_ok) {
-		r->above[SQ_RBINS] = 0;
-		for (int i = SQ_RBINS - 1; i >= 0; i--)
-			r->above[i] = r->above[i + 1] + r->bin[i];
-		r->above_ok = 1;
-	}
+	above_of(s, r);
 	double fb = x * SQ_RBINS;
 	int b = (int)fb;
 	double above = r->above[b + 1 <= SQ_RBINS ? b + 1 : SQ_RBINS];
 	if (b < SQ_RBINS)
 		above += r->bin[b] * (b + 1 - fb); /* the part of x's bin above it */
 	return above / r->n;
+}
+
+int64_t sq__latest_of(const sq_state *s, int cls, int32_t est_s, int64_t deadline)
+{
+	if (deadline == INT64_MAX)
+		return INT64_MAX;
+	if (s->p.miss_eps <= 0 || est_s <= 0)
+		return deadline - est_s;
+	sq_ratio *r = table_of(s, cls, s->p.by_est ? est_s : 0);
+	above_of(s, r); /* with too few jobs ended, no bin is within miss_eps */
+	return deadline - (int64_t)ceil((double)est_s * r->eps_bin / SQ_RBINS);
 }
 
 int32_t sq__hold_len(const sq_state *s, int cls, int32_t est_s, int64_t ran_s)

@@ -651,6 +651,46 @@ static void test_miss_by_estimate(void **st)
 	sl_network_free(net);
 }
 
+/* Planning past deadline - estimate (miss_eps).  Jobs that asked for 8 h
+ * used 1.5 h (100 of them, on the first day).  The next one, due 12 h
+ * after it is submitted at 00:01 on day two, has until 04:01 by its
+ * estimate, before GRN's green window at 06:00, but until 10:31 by what
+ * its range of estimates uses (the next ratio is above the 100 seen with
+ * a chance of 1 / 101, within 0.01): it runs in the window and ends in
+ * time.  With miss_eps=0, or 98 jobs seen (1 / 99 > 0.01), it starts by
+ * 04:01. */
+static void test_plan_by_likely_runtime(void **st)
+{
+	(void)st;
+	struct {
+		const char *params;
+		int seen, window;
+	} c[] = {{"miss_eps=0.01", 100, 1}, {"miss_eps=0", 100, 0}, {"miss_eps=0.01", 98, 0}};
+	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+		sl_network *net = net_new();
+		sl_trace t = {0};
+		for (int k = 0; k < c[i].seen; k++)
+			fix_job(&t, k + 1, T0 + k * 600, 0, 8, 1, 8 * H, 3 * H / 2);
+		sl_job *j = job(&t, 1000, T0 + 24 * H + 60, 4, 8, 12, CN_PI);
+		j->run_s = 3 * H / 2;
+		sl_sim *sim = run(net, &t, c[i].params, NULL);
+		size_t n;
+		const sl_sim_job *r = sl_sim_jobs(sim, &n);
+		const sl_sim_job *x = &r[n - 1];
+		assert_int_equal(x->status, SL_JOB_DONE);
+		if (c[i].window) {
+			assert_int_equal(x->site, GRN);
+			assert_int_equal(x->start, T0 + 30 * H);
+		} else {
+			assert_true(x->start <= T0 + 28 * H + 60);
+		}
+		assert_int_equal(sl_sim_get_summary(sim)->deadline_violations, 0);
+		sl_sim_free(sim);
+		fix_trace_free(&t);
+		sl_network_free(net);
+	}
+}
+
 /* Re-planning: with very noisy forecasts the first plan is often not the
  * green window; as the forecasts converge the job moves (moves keep the
  * site: here GRN is the only one its tag allows).  Whatever the noise, it
@@ -1182,6 +1222,7 @@ int main(void)
 		cmocka_unit_test(test_bump_expected),
 		cmocka_unit_test(test_late_move_by_gain),
 		cmocka_unit_test(test_miss_by_estimate),
+		cmocka_unit_test(test_plan_by_likely_runtime),
 		cmocka_unit_test(test_replan_moves_within_deadline),
 		cmocka_unit_test(test_params),
 		cmocka_unit_test(test_engine_moves),

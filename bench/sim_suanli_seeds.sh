@@ -10,7 +10,10 @@
 # on how many traces it stays within 0.1 %), latency and residency
 # violations, and suanli's change in carbon (totals over the common
 # window) and cost against it (over the sum, and the least and most
-# favourable trace).  With SWEEP, also one row per suanli parameter set.
+# favourable trace).  With SWEEP, also one row per suanli parameter set;
+# with FRONT=1 as well, each set runs beside the baselines and a second
+# table gives its carbon against greenest and round-robin and its cost
+# against nearest (the targets of docs/policy-suanli.md) in those runs.
 #
 # Env: B (build dir, default build), SEEDS (default 24 seeds), DAYS (30),
 # LOAD (0.7), MODE (average | marginal), PARAMS (suanli's
@@ -46,22 +49,25 @@ for s in $SEEDS; do
 done
 # The sweep: suanli alone, with PARAMS (its reference row), then with each set.
 if [ -n "$SWEEP" ]; then
+	POL=suanli
+	[ -z "$FRONT" ] || POL=suanli,nearest,greenest,round-robin
 	n=0
 	for p in "" $SWEEP; do
 		pp=${PARAMS:+$PARAMS${p:+,}}$p
 		for s in $SEEDS; do
 			echo "\"$B/suanli\" simulate $SCN --trace $OUT/m$DAYS-$LOAD-$s.csv --carbon $MODE" \
-				"--policy suanli ${pp:+--policy-params '$pp'} --json >$OUT/sweep$n-$MODE-$s.json" >>"$OUT/jobs.txt"
+				"--policy $POL ${pp:+--policy-params '$pp'} --json >$OUT/sweep$n-$MODE-$s.json" >>"$OUT/jobs.txt"
 		done
 		n=$((n + 1))
 	done
 fi
 run_all "$OUT/jobs.txt"
 
-python3 - "$OUT" "$MODE" "$DAYS" "$LOAD" "${PARAMS:-}" "$SEEDS" $SWEEP <<'PY'
+python3 - "$OUT" "$MODE" "$DAYS" "$LOAD" "${PARAMS:-}" "$SEEDS" "${FRONT:-}" $SWEEP <<'PY'
 import json, sys
-out, mode, days, load, params, seeds, sweep = (sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4],
-                                                sys.argv[5], sys.argv[6].split(), sys.argv[7:])
+out, mode, days, load, params, seeds, front, sweep = (sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4],
+                                                       sys.argv[5], sys.argv[6].split(), sys.argv[7],
+                                                       sys.argv[8:])
 
 def fig(p):
     c, k, s = p["carbon"], p["cost"], p["sla"]
@@ -108,7 +114,8 @@ if sweep:
     print("|---|---:|---:|---:|---:|")
     ref = None
     for i, label in enumerate(["(" + (params or "defaults") + ")"] + sweep):
-        r = {s: fig(json.load(open(f"{out}/sweep{i}-{mode}-{s}.json"))["policies"][0]) for s in seeds}
+        r = {s: fig(next(p for p in json.load(open(f"{out}/sweep{i}-{mode}-{s}.json"))["policies"]
+                         if p["policy"] == "suanli")) for s in seeds}
         miss = sum(r[s]["miss"] for s in seeds)
         ok = sum(1 for s in seeds if r[s]["miss"] <= 0.001 * r[s]["dl"])
         c = sum(r[s]["jobs"] for s in seeds)
@@ -116,5 +123,28 @@ if sweep:
         ref = ref or (c, k)
         print(f"| {label} | {miss:,} ({100 * miss / dl:.3f} %) | {ok} / {len(seeds)} |"
               f" {100 * (c / ref[0] - 1):+.2f} % | {100 * (k / ref[1] - 1):+.2f} % |")
+    print()
+if sweep and front:
+    print("each set beside the baselines in the same runs (totals over the common window):"
+          " suanli's carbon against greenest and round-robin, its cost against nearest, and"
+          " on how many traces it is below each")
+    print()
+    print("| parameters | deadline misses | carbon vs greenest (below on) | vs round-robin (below on) |"
+          " cost vs nearest (below on) |")
+    print("|---|---:|---:|---:|---:|")
+    for i, label in enumerate(["(" + (params or "defaults") + ")"] + sweep):
+        r = {}
+        for s in seeds:
+            for p in json.load(open(f"{out}/sweep{i}-{mode}-{s}.json"))["policies"]:
+                r.setdefault(p["policy"], {})[s] = fig(p)
+        q = r["suanli"]
+        def vs(base, key):
+            a = sum(q[s][key] for s in seeds)
+            b = sum(r[base][s][key] for s in seeds)
+            n = sum(1 for s in seeds if q[s][key] < r[base][s][key])
+            return f"{100 * (a / b - 1):+.2f} % ({n} / {len(seeds)})"
+        miss = sum(q[s]["miss"] for s in seeds)
+        print(f"| {label} | {miss:,} ({100 * miss / dl:.3f} %) | {vs('greenest', 'carbon')} |"
+              f" {vs('round-robin', 'carbon')} | {vs('nearest', 'cost')} |")
     print()
 PY

@@ -626,10 +626,12 @@ static int replan_one(sq_state *s, sq_rec *r, const sl_view *v, const sl_plan_ct
 	if (earlier_only && e.latest >= r->t_plan)
 		e.latest = r->t_plan - 1;
 	reserve(s, r, -1);
-	sq__best_at_site(s, &a, &e, INFINITY);
-	/* Waiting counts from the original arrival, as in the current score. */
+	/* Waiting counts from the original arrival, as in the current score;
+	 * nothing scoring above the current one can be taken. */
+	double waited = s->p.w_wait * (double)(e.arrive - r->arrive) / 3600.0;
+	sq__best_at_site(s, &a, &e, nextafter(cur - waited, INFINITY));
 	if (e.has_best)
-		e.best.score += s->p.w_wait * (double)(e.arrive - r->arrive) / 3600.0;
+		e.best.score += waited;
 	/* Earlier at no worse a score is worth a move on its own: room that is
 	 * not used now is lost, and it frees later steps. */
 	int earlier = e.has_best && e.best.start < r->t_plan && e.best.score <= cur;

@@ -163,6 +163,21 @@ static void tab_fill(sq_state *s, const sl_view *v, int site, int which, int64_t
 		p[i + 1] = p[i] + a[i] * step_h;
 }
 
+/* Fold into *dmin the integrals over the day of steps ending at each step
+ * from `from` on (recomputed from k when from == k); infinite until the
+ * tables hold a day. */
+static void day_min(const sq_tab *t, const double *p, double *dmin, int64_t from, int64_t k,
+                    int64_t end, int32_t D)
+{
+	if (from == k)
+		*dmin = INFINITY;
+	int64_t i = from > k + D ? from : k + D;
+	for (; i <= end; i++) {
+		double x = p[i - t->base] - p[i - D - t->base];
+		*dmin = x < *dmin ? x : *dmin;
+	}
+}
+
 /* One site's tables over [k, k + H).  A table the forecast model touches
  * is recomputed whole when a forecast is issued and only extended in
  * between (the issue's forecast, at longer leads); a known-ahead table is
@@ -208,14 +223,26 @@ static void site_refresh(sq_state *s, const sl_view *v, int site, int64_t k, int
 		t->cmin = t->ac[i] < t->cmin ? t->ac[i] : t->cmin;
 	for (int64_t i = from_m - t->base; i < end - t->base; i++)
 		t->mmin = t->am[i] < t->mmin ? t->am[i] : t->mmin;
+	/* The same for a day of steps: a long run holds whole days, each
+	 * above the lowest day (one starting within a step is between the
+	 * days starting at that step and the next). */
+	day_min(t, t->pc, &t->cday, from_c, k, end, s->day_steps);
+	day_min(t, t->pm, &t->mday, from_m, k, end, s->day_steps);
 }
 
 double sq__lower_bound(const sq_state *s, const sq_ask *a, const sq_site_eval *e)
 {
 	const sq_tab *t = &s->tab[e->site];
-	double run_h = (double)a->run_s / 3600.0;
-	return s->p.w_carbon * e->pkw * t->cmin * run_h / a->cref +
-	       s->p.w_cost * (e->pkw * t->mmin * run_h + e->transfer_cny) / a->mref;
+	int64_t day_s = (int64_t)s->day_steps * s->net->step_s, d = a->run_s / day_s;
+	double rest_h = (double)(a->run_s - d * day_s) / 3600.0, c, m;
+	if (d > 0 && t->cday < INFINITY && t->mday < INFINITY) {
+		c = (double)d * t->cday + t->cmin * rest_h;
+		m = (double)d * t->mday + t->mmin * rest_h;
+	} else {
+		c = t->cmin * ((double)a->run_s / 3600.0);
+		m = t->mmin * ((double)a->run_s / 3600.0);
+	}
+	return s->p.w_carbon * e->pkw * c / a->cref + s->p.w_cost * (e->pkw * m + e->transfer_cny) / a->mref;
 }
 
 void sq__refresh(sq_state *s, const sl_view *v)

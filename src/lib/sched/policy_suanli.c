@@ -77,7 +77,7 @@ static void defaults(sq_params *p, uint64_t seed)
 	p->prior_ratio = 0.5;
 	p->hold_q = 0.8;
 	p->hold_min_n = 20;
-	p->miss_eps = 0.01;
+	p->miss_eps = 0;
 	p->head_frac = 0;
 	p->tight_s = 2 * SL_HOUR;
 	p->risk_s = SL_HOUR;

@@ -87,7 +87,6 @@ typedef struct sq_tab {
 	int64_t base;
 	int64_t filled_c, filled_m, filled_p; /* steps before these are valid (from k_tab on) */
 	double cmin, mmin;          /* the lowest rates from k_tab for H steps */
-	double cday, mday;          /* the lowest integrals over a day of steps in them */
 	double csum, msum;          /* their sums over the H steps (at the last issue) */
 } sq_tab;
 

@@ -163,21 +163,6 @@ static void tab_fill(sq_state *s, const sl_view *v, int site, int which, int64_t
 		p[i + 1] = p[i] + a[i] * step_h;
 }
 
-/* Fold into *dmin the integrals over the day of steps ending at each step
- * from `from` on (recomputed from k when from == k); infinite until the
- * tables hold a day. */
-static void day_min(const sq_tab *t, const double *p, double *dmin, int64_t from, int64_t k,
-                    int64_t end, int32_t D)
-{
-	if (from == k)
-		*dmin = INFINITY;
-	int64_t i = from > k + D ? from : k + D;
-	for (; i <= end; i++) {
-		double x = p[i - t->base] - p[i - D - t->base];
-		*dmin = x < *dmin ? x : *dmin;
-	}
-}
-
 /* One site's tables over [k, k + H).  A table the forecast model touches
  * is recomputed whole when a forecast is issued and only extended in
  * between (the issue's forecast, at longer leads); a known-ahead table is
@@ -223,26 +208,14 @@ static void site_refresh(sq_state *s, const sl_view *v, int site, int64_t k, int
 		t->cmin = t->ac[i] < t->cmin ? t->ac[i] : t->cmin;
 	for (int64_t i = from_m - t->base; i < end - t->base; i++)
 		t->mmin = t->am[i] < t->mmin ? t->am[i] : t->mmin;
-	/* The same for a day of steps: a long run holds whole days, each
-	 * above the lowest day (one starting within a step is between the
-	 * days starting at that step and the next). */
-	day_min(t, t->pc, &t->cday, from_c, k, end, s->day_steps);
-	day_min(t, t->pm, &t->mday, from_m, k, end, s->day_steps);
 }
 
 double sq__lower_bound(const sq_state *s, const sq_ask *a, const sq_site_eval *e)
 {
 	const sq_tab *t = &s->tab[e->site];
-	int64_t day_s = (int64_t)s->day_steps * s->net->step_s, d = a->run_s / day_s;
-	double rest_h = (double)(a->run_s - d * day_s) / 3600.0, c, m;
-	if (d > 0 && t->cday < INFINITY && t->mday < INFINITY) {
-		c = (double)d * t->cday + t->cmin * rest_h;
-		m = (double)d * t->mday + t->mmin * rest_h;
-	} else {
-		c = t->cmin * ((double)a->run_s / 3600.0);
-		m = t->mmin * ((double)a->run_s / 3600.0);
-	}
-	return s->p.w_carbon * e->pkw * c / a->cref + s->p.w_cost * (e->pkw * m + e->transfer_cny) / a->mref;
+	double run_h = (double)a->run_s / 3600.0;
+	return s->p.w_carbon * e->pkw * t->cmin * run_h / a->cref +
+	       s->p.w_cost * (e->pkw * t->mmin * run_h + e->transfer_cny) / a->mref;
 }
 
 void sq__refresh(sq_state *s, const sl_view *v)
@@ -490,55 +463,63 @@ static void consider(const sq_state *s, const sq_ask *a, sq_site_eval *e, int64_
 }
 
 /* The best of the step-aligned starts ks .. ke whose feas[] is set, by the
- * same score as consider() less the transfer's, which is the same for
- * each: both integrals of a start at a step boundary are table lookups,
- * and the run ends at the same offset into a step for every such start.
- * Returns the step, or -1. */
+ * same score as consider() but in one pass: both integrals of a start at a
+ * step boundary are table lookups, and the run ends at the same offset
+ * into a step for every such start.  Returns the step, or -1. */
 static int64_t best_aligned(const sq_state *s, const sq_ask *a, const sq_site_eval *e, int64_t ks,
                             int64_t ke, const uint8_t *feas)
 {
 	const sq_tab *t = &s->tab[e->site];
 	int64_t step = s->net->step_s, q = a->run_s / step, off = s->k_tab - t->base;
-	int64_t H = s->H, D = s->day_steps;
 	double r_h = (double)(a->run_s - q * step) / 3600.0;
 	double A = s->p.w_carbon * e->pkw / a->cref, B = s->p.w_cost * e->pkw / a->mref;
 	double W = s->p.w_wait / 3600.0, best = 0;
 	int64_t bk = -1;
-	int tables = ks >= s->k_tab && ke - s->k_tab < H;
-	/* Ends past the tables fall in their last day, repeated: index je
-	 * (from k_tab) reads je2 = je - m D, m days on. */
-	double dayc = t->pc[off + H] - t->pc[off + H - D], daym = t->pm[off + H] - t->pm[off + H - D];
-	int64_t je2 = ks - s->k_tab + q, m = 0;
-	if (tables && je2 >= H) {
-		m = (je2 - (H - D)) / D;
-		je2 -= m * D;
-	}
 	for (int64_t k = ks; k <= ke; k++) {
-		if (feas[k - ks]) {
-			int64_t t0 = s->net->t0 + k * step;
-			double dc, dm;
-			if (tables) {
-				int64_t j = off + (k - s->k_tab), j2 = off + je2;
-				dc = t->pc[j2] + (double)m * dayc + t->ac[j2] * r_h - t->pc[j];
-				dm = t->pm[j2] + (double)m * daym + t->am[j2] * r_h - t->pm[j];
-			} else { /* starts off the tables: not planned */
-				dc = integral(s, e->site, 0, t0 + a->run_s) - integral(s, e->site, 0, t0);
-				dm = integral(s, e->site, 1, t0 + a->run_s) - integral(s, e->site, 1, t0);
-			}
-			double x = A * dc + B * dm + W * (double)(t0 - e->arrive);
-			if (e->latest_dl != INT64_MAX && e->latest_dl - t0 < s->p.risk_s)
-				x += s->p.w_late * (double)(s->p.risk_s - (e->latest_dl - t0)) / (double)s->p.risk_s;
-			if (bk < 0 || x < best) {
-				best = x;
-				bk = k;
-			}
+		if (!feas[k - ks])
+			continue;
+		int64_t i = k - s->k_tab, t0 = s->net->t0 + k * step;
+		double dc, dm;
+		if (i + q < s->H) {
+			int64_t j = off + i, je = j + q;
+			dc = t->pc[je] + t->ac[je] * r_h - t->pc[j];
+			dm = t->pm[je] + t->am[je] * r_h - t->pm[j];
+		} else {
+			dc = integral(s, e->site, 0, t0 + a->run_s) - integral(s, e->site, 0, t0);
+			dm = integral(s, e->site, 1, t0 + a->run_s) - integral(s, e->site, 1, t0);
 		}
-		if (++je2 == H) {
-			je2 -= D;
-			m++;
+		double x = A * dc + B * dm + W * (double)(t0 - e->arrive);
+		if (e->latest_dl != INT64_MAX && e->latest_dl - t0 < s->p.risk_s)
+			x += s->p.w_late * (double)(s->p.risk_s - (e->latest_dl - t0)) / (double)s->p.risk_s;
+		if (bk < 0 || x < best) {
+			best = x;
+			bk = k;
 		}
 	}
 	return bk;
+}
+
+/* The best score of the aligned starts ks .. ke ignoring room: a bound
+ * for best_aligned, at a fraction of the scan's cost. */
+static double bound_aligned(const sq_state *s, const sq_ask *a, const sq_site_eval *e, int64_t ks,
+                            int64_t ke)
+{
+	double best = INFINITY;
+	const sq_tab *t = &s->tab[e->site];
+	int64_t step = s->net->step_s, q = a->run_s / step, off = s->k_tab - t->base;
+	if (ke - s->k_tab + q >= s->H)
+		return -INFINITY; /* past the tables: no cheap bound, scan */
+	double r_h = (double)(a->run_s - q * step) / 3600.0;
+	double A = s->p.w_carbon * e->pkw / a->cref, B = s->p.w_cost * e->pkw / a->mref;
+	double W = s->p.w_wait / 3600.0;
+	for (int64_t k = ks; k <= ke; k++) {
+		int64_t j = off + (k - s->k_tab), je = j + q;
+		double dc = t->pc[je] + t->ac[je] * r_h - t->pc[j];
+		double dm = t->pm[je] + t->am[je] * r_h - t->pm[j];
+		double x = A * dc + B * dm + W * (double)(s->net->t0 + k * step - e->arrive);
+		best = x < best ? x : best;
+	}
+	return best + s->p.w_cost * e->transfer_cny / a->mref;
 }
 
 /* The GPUs a job must find free at a site: its own, plus what is kept back
@@ -589,13 +570,13 @@ void sq__best_at_site(sq_state *s, const sq_ask *a, sq_site_eval *e, double beat
 			ke = kw < ke ? kw : ke;
 		}
 	}
-	if (ke < ks)
+	if (ke < ks || bound_aligned(s, a, e, ks, ke) >= beat)
 		return;
+	int64_t len = (a->hold_s + net->step_s - 1) / net->step_s;
 	if (ke - ks + 1 > s->nfeas_cap) {
 		s->nfeas_cap = (int32_t)(ke - ks + 1) * 2;
 		s->feas = sl_realloc(s->feas, (size_t)s->nfeas_cap);
 	}
-	int64_t len = (a->hold_s + net->step_s - 1) / net->step_s;
 	sl_resv_scan_start(&s->resv, e->site, ks, ke, len, a->cores, g, s->feas);
 	int64_t k = best_aligned(s, a, e, ks, ke, s->feas);
 	if (k >= 0)

@@ -32,10 +32,13 @@ static void fake_state(const void *ctx, int site, sl_site_state *out)
 	memset(out, 0, sizeof *out);
 }
 
+/* Added to every answer: a live override, for test_signal_gen. */
+static double shift;
+
 static double fake_signal(const void *ctx, int kind, int site, int64_t t)
 {
 	(void)ctx;
-	return truth(kind, site, (t - T0) / H);
+	return truth(kind, site, (t - T0) / H) + shift;
 }
 
 static const sl_view_ops fake_ops = {fake_state, fake_signal, NULL};
@@ -90,6 +93,38 @@ static void test_perfect_is_truth(void **st)
 	assert_true(sl_forecast_at(f, &x->v, SL_SIG_CARBON_G_PER_KWH, 0, T0 + 70 * H + 5) ==
 	            truth(SL_SIG_CARBON_G_PER_KWH, 0, 70));
 	sl_forecast_free(f);
+}
+
+/* The cache keeps what the view answered until its signal_gen changes (a
+ * live override in the service): then every step is read again. */
+static void test_signal_gen(void **st)
+{
+	fx *x = *st;
+	int c = SL_SIG_CARBON_G_PER_KWH;
+	const int models[] = {SL_FC_PERFECT, SL_FC_NOISY};
+	for (int m = 0; m < 2; m++) {
+		int model = models[m];
+		sl_forecast *f = make(x, model, 0.1, 1);
+		double before[3], after[3];
+		sl_forecast_fill(f, &x->v, c, 0, 60, 3, before);
+		shift = 1000;
+		double cached = sl_forecast_step(f, &x->v, c, 0, 70);
+		x->v.signal_gen++;
+		sl_forecast_fill(f, &x->v, c, 0, 60, 3, after);
+		double fresh = sl_forecast_step(f, &x->v, c, 0, 70);
+		shift = 0;
+		x->v.signal_gen++;
+		if (model == SL_FC_PERFECT) {
+			assert_true(cached == truth(c, 0, 70));
+			assert_true(fresh == truth(c, 0, 70) + 1000);
+		} else {
+			assert_true(fresh > cached + 500); /* a factor near 1 of a value 1000 higher */
+		}
+		for (int i = 0; i < 3; i++)
+			assert_true(after[i] > before[i] + 500);
+		assert_true(sl_forecast_step(f, &x->v, c, 0, 70) == cached);
+		sl_forecast_free(f);
+	}
 }
 
 static void test_persistence(void **st)
@@ -225,6 +260,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_perfect_is_truth, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_persistence, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_signal_gen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_what_is_modelled, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_noisy_seeded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_noisy_error_scale, setup, teardown),

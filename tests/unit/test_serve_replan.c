@@ -321,6 +321,37 @@ static void test_cancel_frees_plan(void **st)
 	stop(&r);
 }
 
+/* A live signal override reaches the plan at once.  SGP is kept busy;
+ * job 2 is planned into GRN's green window at 06:00 (perfect forecasts, so
+ * the policy reads each carbon step once and keeps it).  Then GRN's zone
+ * is overridden to 2000 g/kWh at every hour: at the next step's re-plan
+ * job 2 leaves GRN for ALT (550 g/kWh) and runs there at once. */
+static void test_override_replans(void **st)
+{
+	running r;
+	(void)st;
+	start(&r, "oracle=1");
+	int64_t busy = submit(&r, 8, 48, 0);
+	assert_true(wait_row(&r, busy, SL_JOB_RUNNING, "SGP", 0));
+	int64_t b = submit(&r, 8, 2, 24);
+	assert_true(wait_row(&r, b, SL_JOB_PLANNED, "GRN", T0 + 6 * H));
+	svf_waiter w;
+	memset(&w, 0, sizeof w);
+	w.req.kind = SL_LREQ_SIGOVER;
+	w.req.admin = 1;
+	w.req.ov = (sl_sigover){.zone = "ZG", .has_carbon = 1, .carbon_g_per_kwh = 2000, .set_at = T0};
+	w.req.reply = svf_on_reply;
+	sl_loop_request(r.lp, &w.req);
+	for (int i = 0; i < 500 && !w.done; i++)
+		usleep(10000);
+	assert_int_equal(w.req.status, 200);
+	free(w.req.body);
+	set_clock(&r, T0 + H);
+	assert_true(wait_row(&r, b, SL_JOB_RUNNING, "ALT", 0));
+	assert_true(svf_has_event(r.rd, b, "relocated", "from GRN to ALT"));
+	stop(&r);
+}
+
 /* A job still running at a restart is held in the plan.  Job 1 takes all
  * of SGP's GPUs for up to 10 h; the service restarts at 01:00 and adopts
  * it.  Job 2 (8 GPUs, 2 h, a day of slack) is then planned at SGP after
@@ -350,6 +381,7 @@ int main(void)
 		cmocka_unit_test(test_live_plan_kept),
 		cmocka_unit_test(test_cancel_frees_plan),
 		cmocka_unit_test(test_restart_holds_adopted),
+		cmocka_unit_test(test_override_replans),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,7 +8,8 @@
  * its z.  The tag says which step an entry holds; a miss reads FC_CHUNK
  * steps from the view at once (the tables move a step at a time) and
  * overwrites.  Correctness never depends on C, only the number of view
- * reads does.
+ * reads does.  When the view's signal_gen changes (a live override) the
+ * ring is emptied: its true values may no longer be.
  */
 #include "sched/forecast.h"
 
@@ -36,6 +37,7 @@ struct sl_forecast {
 	double *sigma;          /* [nsigma]: noisy log-error by lead in steps */
 	double *half_var;       /* [nsigma]: sigma^2 / 2 (keeps the mean) */
 	int32_t nsigma;         /* leads >= nsigma - 1 use the last */
+	uint64_t gen;           /* the view's signal_gen the ring was read under */
 };
 
 const char *sl_forecast_model_name(int model)
@@ -202,6 +204,17 @@ static void fetch(sl_forecast *f, const sl_view *v, int kind, int site, int64_t 
 	}
 }
 
+/* Empty the ring if the view's signals changed since it was read. */
+static void sync_gen(sl_forecast *f, const sl_view *v)
+{
+	if (v->signal_gen == f->gen)
+		return;
+	size_t total = (size_t)f->net->nsites * SL_SIG_COUNT * (f->mask + 1);
+	for (size_t i = 0; i < total; i++)
+		f->ring[i].tag = INT64_MIN;
+	f->gen = v->signal_gen;
+}
+
 static inline fc_entry *entry(sl_forecast *f, const sl_view *v, int kind, int site, int64_t k)
 {
 	fc_entry *e = ring_at(f, kind, site, k);
@@ -241,6 +254,7 @@ static inline double model_value(sl_forecast *f, const sl_view *v, int kind, int
 
 double sl_forecast_step(sl_forecast *f, const sl_view *v, int kind, int site, int64_t k)
 {
+	sync_gen(f, v);
 	int64_t lead = k - sl_forecast_step_of(f->net, v->now);
 	if (lead <= 0 || !sl_forecast_modelled(f, kind, site))
 		return entry(f, v, kind, site, k)->truth;
@@ -256,6 +270,7 @@ void sl_forecast_fill(sl_forecast *f, const sl_view *v, int kind, int site, int6
 void sl_forecast_fill_issued(sl_forecast *f, const sl_view *v, int64_t issue, int kind,
                              int site, int64_t k0, int32_t n, double *out)
 {
+	sync_gen(f, v);
 	int modelled = sl_forecast_modelled(f, kind, site);
 	if (!modelled || f->o.model != SL_FC_NOISY) {
 		for (int32_t i = 0; i < n; i++) {

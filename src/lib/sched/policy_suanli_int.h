@@ -205,6 +205,7 @@ typedef struct sq_state {
 	int32_t H, day_steps;
 	int64_t k_tab;              /* the step the tables start at; INT64_MIN: none */
 	int64_t k_issue;            /* the step the forecasts in them were issued at */
+	uint64_t sig_gen;           /* the view's signal_gen they were read under */
 	int32_t *head_g;            /* [nsites]: GPUs kept back for tight jobs */
 	double ci_ref, m_ref;       /* mean carbon (g) and money (CNY) per kWh of busy IT
 	                             * energy over sites and the tables (SQ_NORM_ENERGY) */

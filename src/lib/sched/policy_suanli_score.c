@@ -226,9 +226,22 @@ void sq__refresh(sq_state *s, const sl_view *v)
 		s->resv_on = 1;
 	}
 	sl_resv_advance(&s->resv, k);
-	if (k == s->k_tab)
+	/* The view's signals changed (a live override): every table is read
+	 * again from now, as at a forecast issue, and the next re-plan looks
+	 * at every deferred job. */
+	int changed = v->signal_gen != s->sig_gen && s->k_tab != INT64_MIN;
+	s->sig_gen = v->signal_gen;
+	if (k == s->k_tab && !changed)
 		return;
-	int issued = s->k_tab == INT64_MIN || k >= s->k_issue + s->p.issue_steps;
+	if (changed) {
+		for (int site = 0; site < s->net->nsites; site++) {
+			sq_tab *t = &s->tab[site];
+			if (k >= t->base) /* else site_refresh rebases, which reads all again */
+				t->filled_c = t->filled_m = t->filled_p = k;
+		}
+		s->k_issue_replanned = INT64_MIN;
+	}
+	int issued = s->k_tab == INT64_MIN || changed || k >= s->k_issue + s->p.issue_steps;
 	if (issued)
 		s->k_issue = k;
 	double cs = 0, ms = 0;

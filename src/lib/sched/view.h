@@ -66,6 +66,10 @@ typedef struct sl_view {
 	                             cannot take work now (the service's Slurm cluster is
 	                             down).  Policies skip such a site like an illegal one;
 	                             the engine keeps a job that has no other legal site */
+	uint64_t signal_gen;      /* changes whenever signal() may answer differently for a
+	                             time it has answered before (the service's live
+	                             overrides); what a policy cached from older answers
+	                             is then stale.  Always 0 in the simulator */
 } sl_view;
 
 /* 1 unless the view marks the site down. */

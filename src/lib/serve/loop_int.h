@@ -154,6 +154,7 @@ struct sl_loop {
 	idmap ids;
 	lsite *sites;
 	lover *over;                      /* [nzones] */
+	uint64_t signal_gen;              /* the view's: counts override changes */
 	uint8_t *down;                    /* [nsites]: the view's site_down */
 	int ndown;
 	SL_VEC(int64_t) parked;           /* gen << 32 | slot of LJ_PARKED jobs */

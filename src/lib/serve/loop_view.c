@@ -118,6 +118,7 @@ void sl__loop_view(sl_loop *lp, int64_t now, sl_view *out)
 	out->now = now;
 	out->carbon = lp->cfg.carbon_mode;
 	out->site_down = lp->ndown > 0 ? lp->down : NULL;
+	out->signal_gen = lp->signal_gen;
 }
 
 double sl__job_power_w(const sl_network *net, int site, int32_t cores, int32_t gpus)
@@ -163,6 +164,7 @@ void sl__loop_apply_override(sl_loop *lp, const sl_sigover *o)
 	v->price_cny_per_kwh = o->price_cny_per_kwh;
 	v->set_at = o->set_at;
 	v->expires = o->expires;
+	lp->signal_gen++; /* every signal of the zone, at every time, may differ now */
 	sl_log(lp->cfg.log, SL_LOG_INFO, "event=signal_override zone=%s carbon=%s price=%s "
 	       "expires=%lld", o->zone, o->has_carbon ? "set" : "-", o->has_price ? "set" : "-",
 	       (long long)o->expires);
@@ -174,6 +176,7 @@ void sl__loop_expire_overrides(sl_loop *lp, int64_t now)
 		lover *v = &lp->over[z];
 		if ((v->has_carbon || v->has_price) && v->expires > 0 && v->expires <= now) {
 			memset(v, 0, sizeof *v);
+			lp->signal_gen++;
 			sl_log(lp->cfg.log, SL_LOG_INFO, "event=signal_override_expired zone=%s",
 			       lp->net->zones[z].id);
 		}

@@ -244,6 +244,8 @@ static void test_good_classes(void **st)
 	assert_near(tr->latency_budget_ms, 0, 0);
 	assert_near(net->classes[2].runtime_s.lo, 600, 0);
 	assert_near(net->classes[2].deadline_s.lo, 6 * 3600, 0);
+	assert_int_equal(tr->not_preemptible, 0); /* absent: preemptible */
+	assert_int_equal(net->classes[2].not_preemptible, 1);
 	sl_network_free(net);
 }
 
@@ -444,6 +446,8 @@ static const bad_case bad_cases[] = {
 	/* job classes */
 	{"    share: 0.2\n    cores: [4, 64]", "    share: 0.1\n    cores: [4, 64]", 103, 3,
 	 "job_classes", "sum to 1"},
+	{"    preemptible: false", "    preemptible: no", 123, 18, "job_classes[2].preemptible",
+	 "expected true or false, got \"no\""},
 	{"    runtime: [10m, 6h]", "    runtime: [6h, 10m]", 121, 14, "job_classes[2].runtime",
 	 "lo <= hi, got [6h, 10m]"},
 	{"[100GB, 2TB]", "[100GB, 2TX]", 116, 20, "job_classes[1].input[1]", "byte size"},

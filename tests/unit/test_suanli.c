@@ -1027,26 +1027,37 @@ static const sl_policy_ops dbl_pre_ops = {"test-double", "test", dbl_init, dbl_p
  * for 10 h, stopped at 07:00 and planned again for 08:00 with a 10-minute
  * restart, it ends at 08:00 + 10 min + 8 h; its record keeps its first
  * start, and its energy is that of 10 h 10 min of running (the check mode
- * verifies every site's jobs + idle = total, the stopped run included). */
+ * verifies every site's jobs + idle = total, the stopped run included).
+ * A job of a class that is not preemptible is refused (SL_EUNSUPPORTED)
+ * and runs on. */
 static void test_engine_preempt(void **st)
 {
 	(void)st;
 	double kwh[2];
-	for (int mode = 0; mode < 2; mode++) {
+	for (int mode = 0; mode < 3; mode++) {
 		sl_network *net = net_new();
 		sl_trace t = {0};
-		job(&t, 1, T0, 1, 10, 0, -1);
+		sl_job *j1 = job(&t, 1, T0, 1, 10, 0, -1);
+		if (mode == 2) { /* its class may not be stopped */
+			net->classes[0] = (sl_job_class){.id = "solid", .share = 1, .not_preemptible = 1};
+			net->nclasses = 1;
+			j1->cls = 0;
+		}
 		job(&t, 2, T0 + 30 * H, 1, 1, 0, -1);
 		sl_sim_opts o = {0};
 		o.check = 1;
 		sl_sim *sim = NULL;
-		dbl_preempts = mode;
+		dbl_preempts = mode > 0;
 		assert_int_equal(sl_sim_new_ops(net, &t, &dbl_pre_ops, &o, &sim, NULL), 0);
 		assert_int_equal(sl_sim_run(sim, NULL), 0);
 		assert_int_equal(sl_sim_close(sim, 0, NULL), 0);
 		const sl_sim_job *r = sl_sim_jobs(sim, NULL);
 		assert_int_equal(r[0].start, T0 + 5 * H);
-		if (mode) {
+		if (mode == 2) {
+			assert_int_equal(the_dbl.rc[0], SL_EUNSUPPORTED);
+			assert_int_equal(r[0].end, T0 + 15 * H);
+			assert_int_equal(r[0].stops, 0);
+		} else if (mode) {
 			assert_int_equal(the_dbl.rc[0], 0);
 			assert_int_equal(the_dbl.rc[1], SL_ESTATE);
 			assert_int_equal(the_dbl.rc[2], SL_EINVAL);
@@ -1057,7 +1068,8 @@ static void test_engine_preempt(void **st)
 			assert_int_equal(r[0].end, T0 + 15 * H);
 		}
 		assert_int_equal(r[0].status, SL_JOB_DONE);
-		kwh[mode] = r[0].energy_kwh;
+		if (mode < 2)
+			kwh[mode] = r[0].energy_kwh;
 		sl_sim_free(sim);
 		fix_trace_free(&t);
 		sl_network_free(net);
@@ -1161,16 +1173,25 @@ static void test_plans_mostly_hold_predicted(void **st)
  * same run as above with the defaults, check mode on): jobs are stopped,
  * each restarts and completes, where a stop's receipt said, a stopped
  * job's record spans its runs and every pause, and no more deadlines are
- * missed than without preemption. */
+ * missed than without preemption.  With the training class marked not
+ * preemptible (preemptible: false), no training job is stopped, where
+ * some were before. */
 static void test_preempt_on_scenario(void **st)
 {
 	(void)st;
 	int64_t misses[2];
-	for (int mode = 0; mode < 2; mode++) {
+	int trains_stopped[3] = {0};
+	for (int mode = 0; mode < 3; mode++) {
 		sl_network *net = NULL;
 		sl_trace t = {0};
 		assert_int_equal(
 		    sl_scenario_load("scenarios/xinjiang-chongqing/scenario.yaml", &net, NULL, NULL), 0);
+		int train = -1;
+		for (int k = 0; k < net->nclasses; k++)
+			if (!strcmp(net->classes[k].id, "train"))
+				train = k;
+		assert_true(train >= 0);
+		net->classes[train].not_preemptible = mode == 2;
 		sl_gen_opts g = {0};
 		g.seed = 11;
 		g.days = 4;
@@ -1187,25 +1208,29 @@ static void test_preempt_on_scenario(void **st)
 			if (!r[i].stops)
 				continue;
 			stopped++;
+			trains_stopped[mode] += t.jobs[i].cls == train;
 			assert_true(r[i].status == SL_JOB_DONE || r[i].status == SL_JOB_KILLED);
 			assert_true(r[i].end - r[i].start >= run + 600 * (int64_t)r[i].stops);
 		}
-		if (mode)
+		if (mode == 1)
 			assert_true(stopped > 0);
-		else
+		else if (mode == 0)
 			assert_int_equal(stopped, 0);
 		assert_true(receipts >= stopped);
 		const sl_sim_summary *sum = sl_sim_get_summary(sim);
 		assert_int_equal(sum->residency_breaches, 0);
 		assert_int_equal(sum->latency_violations, 0);
 		assert_int_equal(sum->completed + sum->killed + sum->rejected, (int64_t)t.n);
-		misses[mode] = sum->deadline_violations;
+		if (mode < 2)
+			misses[mode] = sum->deadline_violations;
 		seen_free(&s);
 		sl_sim_free(sim);
 		sl_trace_release(&t);
 		sl_network_free(net);
 	}
 	assert_true(misses[1] <= misses[0]);
+	assert_true(trains_stopped[1] > 0);
+	assert_int_equal(trains_stopped[2], 0);
 }
 
 int main(void)

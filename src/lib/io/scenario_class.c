@@ -11,7 +11,8 @@
 #include "core/banned.h"
 
 static const char *const class_keys[] = {"id", "share", "latency_budget_ms", "cores", "gpus",
-                                         "runtime", "deadline", "input", "output", NULL};
+                                         "runtime", "deadline", "input", "output",
+                                         "preemptible", NULL};
 
 /* Every job needs at least one core or GPU: cores.lo + gpus.lo >= 1. */
 static void check_devices(sl__sc *c, const sl_yaml_node *n, int rc, int rg, const sl_job_class *k)
@@ -64,6 +65,9 @@ static int parse_class(sl__sc *c, const sl_yaml_node *n, sl_job_class *k, double
 		check_deadline(c, n, k);
 	sl__sc_range(c, n, "input", 0, SL__SC_RANGE_BYTES, sl__sc_ge(0), &k->input_bytes);
 	sl__sc_range(c, n, "output", 0, SL__SC_RANGE_BYTES, sl__sc_ge(0), &k->output_bytes);
+	int pre = 1;
+	sl__sc_bool(c, n, "preemptible", 0, &pre);
+	k->not_preemptible = !pre;
 	if (share_ok)
 		*sum += k->share;
 	return share_ok;

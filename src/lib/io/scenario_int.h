@@ -119,6 +119,8 @@ int sl__sc_int(sl__sc *c, const sl_yaml_node *map, const char *key, int req, sl_
                int32_t *out);
 int sl__sc_str(sl__sc *c, const sl_yaml_node *map, const char *key, int req, const char **out);
 int sl__sc_id(sl__sc *c, const sl_yaml_node *map, const char *key, int req, const char **out);
+/* true or false (YAML's words only). */
+int sl__sc_bool(sl__sc *c, const sl_yaml_node *map, const char *key, int req, int *out);
 int sl__sc_offset(sl__sc *c, const sl_yaml_node *map, const char *key, int req, int32_t *out_s);
 int sl__sc_time(sl__sc *c, const sl_yaml_node *map, const char *key, int req,
                 int32_t default_offset_s, int64_t *out);

@@ -253,6 +253,24 @@ int sl__sc_str(sl__sc *c, const sl_yaml_node *map, const char *key, int req, con
 	KEY_READER(sl__sc_node_str(c, n_, out));
 }
 
+static int node_bool(sl__sc *c, const sl_yaml_node *n, int *out)
+{
+	char got[96];
+	if (n && n->kind == SL_YAML_SCALAR && !sl_yaml_is_null(n)) {
+		if (!strcmp(n->str, "true") || !strcmp(n->str, "false")) {
+			*out = n->str[0] == 't';
+			return 0;
+		}
+	}
+	sl__sc_error(c, n, "expected true or false, got %s", sl__sc_describe(n, got, sizeof got));
+	return -1;
+}
+
+int sl__sc_bool(sl__sc *c, const sl_yaml_node *map, const char *key, int req, int *out)
+{
+	KEY_READER(node_bool(c, n_, out));
+}
+
 int sl__sc_id(sl__sc *c, const sl_yaml_node *map, const char *key, int req, const char **out)
 {
 	KEY_READER(sl__sc_node_id(c, n_, out));

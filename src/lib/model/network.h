@@ -170,7 +170,13 @@ typedef struct sl_job_class {
 	sl_range runtime_s;
 	sl_range deadline_s;                  /* relative to submit; absent = no deadline */
 	sl_range input_bytes, output_bytes;
+	int not_preemptible;                  /* its jobs cannot be stopped and resumed
+	                                       * (scenario: preemptible: false) */
 } sl_job_class;
+
+/* 1 if jobs of class cls (-1: none) may be stopped and resumed. */
+#define SL_CLASS_PREEMPTIBLE(net, cls) \
+	((cls) < 0 || (cls) >= (net)->nclasses || !(net)->classes[(cls)].not_preemptible)
 
 typedef struct sl_network {
 	sl_arena arena;

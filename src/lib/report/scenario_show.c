@@ -583,6 +583,7 @@ static void class_row(table *t, const sl_job_class *jc)
 	cell(t, "%s", fmt_range(&jc->deadline_s, RANGE_DUR, b, sizeof b));
 	cell(t, "%s", fmt_range(&jc->input_bytes, RANGE_BYTES, b, sizeof b));
 	cell(t, "%s", fmt_range(&jc->output_bytes, RANGE_BYTES, b, sizeof b));
+	cell(t, "%s", jc->not_preemptible ? "no" : "yes");
 }
 
 static void text_classes(FILE *f, const sl_network *net)
@@ -590,9 +591,9 @@ static void text_classes(FILE *f, const sl_network *net)
 	if (net->nclasses == 0)
 		return;
 	table t;
-	table_init(&t, "lrrllllll");
+	table_init(&t, "lrrlllllll");
 	const char *h[] = {"class", "share", "RTT max ms", "cores", "GPUs", "runtime", "deadline",
-	                   "input", "output"};
+	                   "input", "output", "preemptible"};
 	for (int i = 0; i < t.ncols; i++)
 		cell(&t, "%s", h[i]);
 	for (int i = 0; i < net->nclasses; i++)
@@ -896,13 +897,14 @@ static json_t *json_rules(const sl_network *net)
 
 static json_t *json_class(const sl_job_class *jc)
 {
-	return json_pack("{s:s, s:f, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id", jc->id,
+	return json_pack("{s:s, s:f, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b}", "id", jc->id,
 	                 "share", jc->share, "latency_budget_ms",
 	                 jc->latency_budget_ms > 0 ? json_real(jc->latency_budget_ms) : json_null(),
 	                 "cores", jrange(&jc->cores), "gpus", jrange(&jc->gpus),
 	                 "runtime_s", jrange(&jc->runtime_s), "deadline_s", jrange(&jc->deadline_s),
 	                 "input_bytes", jrange(&jc->input_bytes),
-	                 "output_bytes", jrange(&jc->output_bytes));
+	                 "output_bytes", jrange(&jc->output_bytes), "preemptible",
+	                 !jc->not_preemptible);
 }
 
 /* Append one JSON value per item of a section. */

@@ -1020,8 +1020,8 @@ int sq__preempt(sq_state *s, const sq_ask *a, sq_site_eval *e, const sl_view *v,
 	for (int32_t t = s->head[SQ_RUNNING][e->site]; t >= 0 && nv < PRE_MAX;
 	     t = s->rec[t].link[SQ_RUNNING].next) {
 		sq_rec *r = &s->rec[t];
-		if (r->latest == INT64_MAX ||
-		    r->job.latency_budget_ms > 0 || r->k1 <= k0 || (a->gpus > 0 && r->gpus == 0))
+		if (r->latest == INT64_MAX || r->job.latency_budget_ms > 0 || r->k1 <= k0 ||
+		    (a->gpus > 0 && r->gpus == 0) || !SL_CLASS_PREEMPTIBLE(s->net, r->cls))
 			continue;
 		int64_t deadline = r->deadline, ran = v->now - r->t_start;
 		int64_t left = r->est_s - ran + s->p.restart_s;

@@ -489,12 +489,15 @@ static int retarget_planned(void *ud, int32_t j, int site, int64_t not_before)
 /* sl_plan_ctl.preempt: running job j stops now and joins its site's queue
  * again at max(not_before, now), keeping the work it has done (as a
  * checkpoint would); its next run begins with restart_s of overhead.  Its
- * energy so far is kept for its record.  SL_ESTATE if it is not running. */
+ * energy so far is kept for its record.  SL_ESTATE if it is not running,
+ * SL_EUNSUPPORTED if its class is not preemptible. */
 static int preempt_running(void *ud, int32_t j, int32_t restart_s, int64_t not_before)
 {
 	sl_sim *sim = ud;
 	if (j < 0 || (size_t)j >= sim->trace->n || restart_s < 0)
 		return SL_EINVAL;
+	if (!SL_CLASS_PREEMPTIBLE(sim->net, sim->trace->jobs[j].cls))
+		return SL_EUNSUPPORTED;
 	if (sim->seg_end[j] <= sim->now)
 		return SL_ESTATE; /* not running, or ending now */
 	if (!sim->pre_of)

@@ -300,20 +300,28 @@ static void test_live_plan_kept(void **st)
 	stop(&r);
 }
 
-/* A planned job that is cancelled gives its reservation back.  A long job
- * keeps SGP busy.  Job 1 (all 8 of GRN's GPUs, 2 h) is planned into GRN's
- * green window at 06:00, then cancelled; job 2, the same shape, gets the
- * window.  Had job 1's reservation stayed, job 2 would have had to go
+/* Perfect forecasts; a long job keeps SGP busy, and a job of all 8 of
+ * GRN's GPUs for 2 h with a day of slack is planned into GRN's green
+ * window at 06:00: its id. */
+static int64_t plan_into_window(running *r)
+{
+	start(r, "oracle=1");
+	int64_t busy = submit(r, 8, 48, 0);
+	assert_true(wait_row(r, busy, SL_JOB_RUNNING, "SGP", 0));
+	int64_t a = submit(r, 8, 2, 24);
+	assert_true(wait_row(r, a, SL_JOB_PLANNED, "GRN", T0 + 6 * H));
+	return a;
+}
+
+/* A planned job that is cancelled gives its reservation back.  Job 1 is
+ * planned into GRN's window, then cancelled; job 2, the same shape, gets
+ * the window.  Had job 1's reservation stayed, job 2 would have had to go
  * elsewhere. */
 static void test_cancel_frees_plan(void **st)
 {
 	running r;
 	(void)st;
-	start(&r, "oracle=1");
-	int64_t busy = submit(&r, 8, 48, 0);
-	assert_true(wait_row(&r, busy, SL_JOB_RUNNING, "SGP", 0));
-	int64_t a = submit(&r, 8, 2, 24);
-	assert_true(wait_row(&r, a, SL_JOB_PLANNED, "GRN", T0 + 6 * H));
+	int64_t a = plan_into_window(&r);
 	assert_int_equal(svf_request(r.lp, SL_LREQ_CANCEL, a, NULL), 200);
 	assert_true(wait_row(&r, a, SL_JOB_CANCELLED, "GRN", 0));
 	int64_t b = submit(&r, 8, 2, 24);
@@ -321,20 +329,16 @@ static void test_cancel_frees_plan(void **st)
 	stop(&r);
 }
 
-/* A live signal override reaches the plan at once.  SGP is kept busy;
- * job 2 is planned into GRN's green window at 06:00 (perfect forecasts, so
- * the policy reads each carbon step once and keeps it).  Then GRN's zone
- * is overridden to 2000 g/kWh at every hour: at the next step's re-plan
- * job 2 leaves GRN for ALT (550 g/kWh) and runs there at once. */
+/* A live signal override reaches the plan at once.  A job is planned
+ * into GRN's green window (perfect forecasts, so the policy reads each
+ * carbon step once and keeps it).  Then GRN's zone is overridden to 2000
+ * g/kWh at every hour: at the next step's re-plan the job leaves GRN for
+ * ALT (550 g/kWh) and runs there at once. */
 static void test_override_replans(void **st)
 {
 	running r;
 	(void)st;
-	start(&r, "oracle=1");
-	int64_t busy = submit(&r, 8, 48, 0);
-	assert_true(wait_row(&r, busy, SL_JOB_RUNNING, "SGP", 0));
-	int64_t b = submit(&r, 8, 2, 24);
-	assert_true(wait_row(&r, b, SL_JOB_PLANNED, "GRN", T0 + 6 * H));
+	int64_t b = plan_into_window(&r);
 	svf_waiter w;
 	memset(&w, 0, sizeof w);
 	w.req.kind = SL_LREQ_SIGOVER;

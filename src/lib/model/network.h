@@ -174,10 +174,6 @@ typedef struct sl_job_class {
 	                                       * (scenario: preemptible: false) */
 } sl_job_class;
 
-/* 1 if jobs of class cls (-1: none) may be stopped and resumed. */
-#define SL_CLASS_PREEMPTIBLE(net, cls) \
-	((cls) < 0 || (cls) >= (net)->nclasses || !(net)->classes[(cls)].not_preemptible)
-
 typedef struct sl_network {
 	sl_arena arena;
 	const char *name;
@@ -215,6 +211,12 @@ int sl_network_jurisdiction(const sl_network *net, const char *code);
 static inline int sl_network_tag_allows(const sl_network *net, int tag, int site)
 {
 	return tag < 0 || ((net->tags[tag].allowed_mask >> net->sites[site].jurisdiction) & 1);
+}
+
+/* May jobs of class cls (-1: none) be stopped and resumed? */
+static inline int sl_network_class_preemptible(const sl_network *net, int cls)
+{
+	return cls < 0 || cls >= net->nclasses || !net->classes[cls].not_preemptible;
 }
 
 /* The route from origin to site, or NULL when the site is unreachable. */

@@ -109,7 +109,8 @@ typedef struct sl_plan_ctl {
 	/* preempt(ud, handle, restart_s, not_before) (may be NULL): stop a
 	 * running job now; it keeps the work done (a checkpoint), joins its
 	 * site's queue again at max(not_before, now) and its next run begins
-	 * with restart_s of overhead.  0, or SL_ESTATE if it is not running. */
+	 * with restart_s of overhead.  0, SL_ESTATE if it is not running, or
+	 * SL_EUNSUPPORTED if its class is not preemptible. */
 	int (*preempt)(void *ud, int32_t handle, int32_t restart_s, int64_t not_before);
 } sl_plan_ctl;
 

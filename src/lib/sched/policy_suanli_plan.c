@@ -1021,14 +1021,13 @@ int sq__preempt(sq_state *s, const sq_ask *a, sq_site_eval *e, const sl_view *v,
 	     t = s->rec[t].link[SQ_RUNNING].next) {
 		sq_rec *r = &s->rec[t];
 		if (r->latest == INT64_MAX || r->job.latency_budget_ms > 0 || r->k1 <= k0 ||
-		    (a->gpus > 0 && r->gpus == 0) || !SL_CLASS_PREEMPTIBLE(s->net, r->cls))
+		    (a->gpus > 0 && r->gpus == 0) || !sl_network_class_preemptible(s->net, r->cls))
 			continue;
-		int64_t deadline = r->deadline, ran = v->now - r->t_start;
-		int64_t left = r->est_s - ran + s->p.restart_s;
+		int64_t left = r->est_s - (v->now - r->t_start) + s->p.restart_s;
 		if (left <= s->p.restart_s)
 			continue; /* about to end anyway */
 		double old = sq__miss_p(s, r->cls, r->est_s, r->t_start, r->deadline);
-		double p = sq__miss_p(s, r->cls, (int32_t)left, t_after, deadline);
+		double p = sq__miss_p(s, r->cls, (int32_t)left, t_after, r->deadline);
 		vs[nv++] = (victim){t, r->gpus, p - old};
 	}
 	if (nv == 0)
@@ -1061,8 +1060,7 @@ int sq__preempt(sq_state *s, const sq_ask *a, sq_site_eval *e, const sl_view *v,
 	for (int i = 0; i < n; i++) {
 		int32_t t = vs[i].t;
 		sq_rec *r = &s->rec[t];
-		int64_t deadline = r->deadline, ran = v->now - r->t_start;
-		int32_t left = (int32_t)(r->est_s - ran) + s->p.restart_s;
+		int32_t left = (int32_t)(r->est_s - (v->now - r->t_start)) + s->p.restart_s;
 		if (ctl->preempt(ctl->ud, r->handle, s->p.restart_s, t_after) != 0) {
 			sl_resv_add(&s->resv, r->site, kn, r->k1, r->cores, r->gpus); /* still running */
 			continue;
@@ -1070,7 +1068,7 @@ int sq__preempt(sq_state *s, const sq_ask *a, sq_site_eval *e, const sl_view *v,
 		run_unlink(s, r);
 		r->stopped = 1;
 		r->est_s = left;
-		r->latest = deadline - left;
+		r->latest = r->deadline - left;
 		int32_t h = sq__hold_len(s, r->cls, r->job.est_s, r->job.est_s - left + s->p.restart_s);
 		r->hold_s = h - (r->job.est_s - left + s->p.restart_s) + s->p.restart_s;
 		if (r->hold_s < 1 || r->hold_s > left)

@@ -293,6 +293,17 @@ static void on_start(void *ud, int32_t j, int32_t run, int64_t now, int64_t end_
 	(void)end_est;
 }
 
+/* Add to a site's job totals: joules (site integrals x busy watts) and their
+ * carbon and money, as sim_pre keeps them. */
+static void site_jobs_add(sl_sim *sim, int site, double E, double C, double A, double M)
+{
+	sl_sim_site_sum *o = &sim->sum.sites[site];
+	o->job_kwh += E / SIM_J_PER_KWH;
+	o->job_carbon_g += C / SIM_J_PER_KWH;
+	o->job_carbon_alt_g += A / SIM_J_PER_KWH;
+	o->job_cost_cny += M / SIM_J_PER_KWH;
+}
+
 /* Job j stops drawing busy power at its site now; its busy watts. */
 static double run_off(sl_sim *sim, int32_t j)
 {
@@ -333,13 +344,8 @@ static void on_end(sl_sim *sim, int32_t j, int32_t run)
 		sim->last_end = sim->now;
 	sim__job_ended(sim, job, r);
 	sim__energy_job_end(sim, job, r);
-	if (p) { /* its earlier runs went to their sites */
-		sl_sim_site_sum *o = &sim->sum.sites[r->site];
-		o->job_kwh -= p->E / SIM_J_PER_KWH;
-		o->job_carbon_g -= p->C / SIM_J_PER_KWH;
-		o->job_carbon_alt_g -= p->Calt / SIM_J_PER_KWH;
-		o->job_cost_cny -= p->M / SIM_J_PER_KWH;
-	}
+	if (p) /* its earlier runs went to their sites */
+		site_jobs_add(sim, r->site, -p->E, -p->C, -p->Calt, -p->M);
 	sl_site_queue_finish(&sim->site[r->site].q, run);
 	mark_dirty(sim, r->site);
 	job_event(sim, SL_JOBEV_END, j);
@@ -496,7 +502,7 @@ static int preempt_running(void *ud, int32_t j, int32_t restart_s, int64_t not_b
 	sl_sim *sim = ud;
 	if (j < 0 || (size_t)j >= sim->trace->n || restart_s < 0)
 		return SL_EINVAL;
-	if (!SL_CLASS_PREEMPTIBLE(sim->net, sim->trace->jobs[j].cls))
+	if (!sl_network_class_preemptible(sim->net, sim->trace->jobs[j].cls))
 		return SL_EUNSUPPORTED;
 	if (sim->seg_end[j] <= sim->now)
 		return SL_ESTATE; /* not running, or ending now */
@@ -522,11 +528,7 @@ static int preempt_running(void *ud, int32_t j, int32_t restart_s, int64_t not_b
 	p->Calt += dA;
 	p->M += dM;
 	/* This site's job totals get the run now: the job may end elsewhere. */
-	sl_sim_site_sum *o = &sim->sum.sites[r->site];
-	o->job_kwh += dE / SIM_J_PER_KWH;
-	o->job_carbon_g += dC / SIM_J_PER_KWH;
-	o->job_carbon_alt_g += dA / SIM_J_PER_KWH;
-	o->job_cost_cny += dM / SIM_J_PER_KWH;
+	site_jobs_add(sim, r->site, dE, dC, dA, dM);
 	/* The run began with the restart overhead, if any; then work. */
 	int64_t total = job->run_s < job->est_s ? job->run_s : job->est_s;
 	int64_t len = p->stops ? total - p->done_s + p->extra_s : total;
